@@ -1,0 +1,25 @@
+# The IOMMU UAPI series and its harness. See README.md.
+#   make run     build, boot the VMs, show the series at work (the main job)
+#   make check   every gate and test; ends "N passed, N failed"
+#   make tree    the base + patches/ in work/linux
+#   make export  work/linux's commits back to patches/
+#   make build   the kernel, the selftests and the initramfs
+#   make vm-mock / vm-vtd   boot one VM profile
+.PHONY: run check deps tree build export vm-mock vm-vtd clean
+
+run:
+	@scripts/run.sh
+check:
+	@scripts/check.sh
+deps:
+	@scripts/deps.sh
+tree: deps
+	@scripts/tree.sh
+build: tree
+	@scripts/build.sh
+export:
+	@scripts/export.sh
+vm-mock vm-vtd:
+	@scripts/vm.sh $(@:vm-%=%)
+clean:
+	rm -rf work/build work/logs

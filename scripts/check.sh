@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# make check: every gate and every test, one line each, then one line
+# "N passed, N failed[, N skipped]". Exits non-zero on any failure. A gate
+# that could not run (because one it needs failed) counts as failed.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/scripts/gates.sh"
+set +e
+
+PASSED=0 FAILED=0 SKIPPED=0
+S=$ROOT/scripts
+
+# gate NAME LOG CMD...: one counted check.
+gate() {
+	if stage "$@"; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+		return 1
+	fi
+}
+not_run() {
+	printf '==> %-34s FAIL  (not run: %s)\n' "$1" "$2"
+	FAILED=$((FAILED + 1))
+}
+# tests LOG SECTION...: count every TAP result of a VM run.
+tests() {
+	local out
+	out=$("$S/results.sh" "$@")
+	printf '%s\n' "$out" | grep -v '^TALLY'
+	set -- $(printf '%s\n' "$out" | sed -n 's/^TALLY //p')
+	PASSED=$((PASSED + $1)) FAILED=$((FAILED + $2)) SKIPPED=$((SKIPPED + $3))
+}
+
+checkpatch() {
+	local p rc=0
+	for p in $(series_files); do
+		"$TREE/scripts/checkpatch.pl" --strict --no-summary --terse --show-types \
+			"$PATCHES/$p" || rc=1
+	done
+	return "$rc"
+}
+
+# The VM gate must fail on a kernel splat: provoke one and expect vm.sh to
+# fail for that reason, with the job itself finished.
+splat_fails_run() {
+	if "$S/vm.sh" mock splat; then
+		say "vm.sh passed a run in which the kernel printed a WARNING"
+		return 1
+	fi
+	grep -q '^\[init\] done' "$LOGS/vm-mock-splat.results.log" &&
+		find_splats "$LOGS/vm-mock-splat.console.log"
+}
+
+start=$(date +%s)
+gate "harness self-test" "$LOGS/harness-test.log" "$S/harness-test.sh"
+gate "install packages" "$LOGS/deps.log" "$S/deps.sh" &&
+	gate "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
+have_tree=$?
+
+built=1
+if [ "$have_tree" = 0 ]; then
+	gate "checkpatch --strict, $(series_files | wc -l) patches" "$LOGS/checkpatch.log" checkpatch
+	# build.sh prints a line per stage; the build counts as one gate.
+	if "$S/build.sh"; then PASSED=$((PASSED + 1)) built=0; else FAILED=$((FAILED + 1)); fi
+else
+	not_run "checkpatch" "no tree"
+	not_run "build" "no tree"
+fi
+
+if [ "$built" = 0 ]; then
+	gate "mock VM: kselftests, clean console" "$LOGS/vm-mock.log" "$S/vm.sh" mock
+	tests "$LOGS/vm-mock.results.log" iommufd iommufd_fail_nth
+	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
+	tests "$LOGS/vm-vtd.results.log" vtd
+	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
+else
+	not_run "mock VM" "no build"
+	not_run "vtd VM" "no build"
+	not_run "splat detection" "no build"
+fi
+
+# The maintainer gates. Findings are collected at the tip, then at base;
+# then each patch is built in turn, the last one being the tip again. The
+# tree returns to the tip whatever happens.
+if [ "$built" = 0 ]; then
+	trap 'git -C "$TREE" checkout -q series' EXIT
+	gate "gates config (UAPI_HEADER_TEST)" "$LOGS/gates-config.log" gbuild_config
+	gate "UAPI headers: standalone, C, C++" "$LOGS/uapi-headers.log" uapi_headers
+	gate "build with IOMMU_API off" "$LOGS/build-noiommu.log" build_noiommu
+	gate "MAINTAINERS covers every file" "$LOGS/maintainers.log" maintainers
+	gate "cover letter" "$LOGS/cover-letter.log" cover_letter
+	stage "collect findings at tip" "$LOGS/collect-tip.log" collect tip
+	git -C "$TREE" checkout -q base &&
+		stage "collect findings at base" "$LOGS/collect-base.log" collect base
+	n=$(git -C "$TREE" rev-list --count base..series) k=0
+	for c in $(git -C "$TREE" rev-list --reverse base..series); do
+		k=$((k + 1))
+		git -C "$TREE" checkout -q "$c" &&
+			gate "bisect: patch $k/$n builds" "$LOGS/bisect-$k.log" build_patch
+	done
+	git -C "$TREE" checkout -q series
+	trap - EXIT
+	for g in sparse w1 cocci kdoc htmldocs; do
+		gate "$g: nothing new over base" "$LOGS/gate-$g.log" compare "$g"
+	done
+else
+	not_run "maintainer gates" "no build"
+fi
+
+say "logs: $LOGS (make check took $(($(date +%s) - start))s)"
+summary="$PASSED passed, $FAILED failed"
+[ "$SKIPPED" = 0 ] || summary+=", $SKIPPED skipped"
+say "$summary"
+[ "$FAILED" = 0 ]

@@ -1,0 +1,167 @@
+# The maintainer gates of make check, sourced by check.sh.
+#
+# Gates that compare against the base collect their findings in two passes:
+# "collect_tip" with the tree at the series' tip, "collect_base" with the
+# tree at base (check.sh walks the tree: tip, base, every patch, tip). The
+# gate functions then compare: a finding is new when the tip has it more
+# often than the base, line numbers aside (patches move lines).
+# shellcheck shell=bash
+
+GBUILD=$WORK/build-gates	# project config + UAPI_HEADER_TEST; sparse, W=1
+NBUILD=$WORK/build-noiommu	# allnoconfig + 64BIT + PCI: IOMMU_API off
+DBUILD=$WORK/build-docs		# htmldocs
+FIND=$WORK/findings		# findings per pass: $FIND/{base,tip}/*
+
+# The source files the series changes or adds, and the kbuild directories
+# to check: those holding changed C files, plus drivers/iommu and
+# drivers/vfio (the series' subject); a directory below another listed one
+# is covered by kbuild's recursion.
+changed_files() { git -C "$TREE" diff --name-only --diff-filter=AM base series; }
+gate_dirs() {
+	{
+		printf '%s\n' drivers/iommu drivers/vfio
+		changed_files | grep -E '\.c$' | grep -vE '^(tools|Documentation|samples|scripts)/' |
+			xargs -r -n1 dirname
+	} | sort -u | awk 'NR > 1 && index($0, prev "/") == 1 { next } { print; prev = $0 }'
+}
+kdoc_files() { changed_files | grep -E '\.[ch]$' | grep -vE '^(tools|samples|scripts)/'; }
+
+# Warnings and errors, line and column numbers stripped, sorted.
+norm() {
+	grep -hE ':[0-9]+(:[0-9]+)?: (warning|error|WARNING|ERROR)' "$@" 2>/dev/null |
+		sed -E 's/:[0-9]+(:[0-9]+)?: /: /' | sort
+}
+# new_findings NAME: what the tip has over the base, and a summary line.
+new_findings() {
+	local name=$1 new
+	new=$(comm -13 <(norm "$FIND/base/$name") <(norm "$FIND/tip/$name"))
+	say "$name: base $(norm "$FIND/base/$name" | wc -l), tip $(norm "$FIND/tip/$name" | wc -l), new $(printf '%s' "$new" | grep -c .)"
+	[ -z "$new" ] || { say "new over base:"; printf '%s\n' "$new"; return 1; }
+}
+
+gbuild_config() {
+	mkdir -p "$GBUILD"
+	cp "$BUILD/.config" "$GBUILD/.config"
+	# WERROR off: W=1 must list every warning, not stop at the first.
+	"$TREE/scripts/config" --file "$GBUILD/.config" -e HEADERS_INSTALL -e UAPI_HEADER_TEST \
+		-d WERROR
+	kmake "$GBUILD" olddefconfig
+	grep -qx CONFIG_UAPI_HEADER_TEST=y "$GBUILD/.config" &&
+		! grep -qx CONFIG_WERROR=y "$GBUILD/.config"
+}
+
+# collect PASS: the findings of one tree state into $FIND/PASS. Each
+# collector writes its own file; a tool that fails leaves a "FAILED"
+# marker, which the gate reports.
+collect() {
+	local pass=$1 d out=$FIND/$1 dirs
+	rm -rf "$out"
+	mkdir -p "$out"
+	dirs=$(gate_dirs)
+	# W=1: rebuild the directories from scratch so every file reports.
+	for d in $dirs; do rm -rf "${GBUILD:?}/$d"; done
+	kmake "$GBUILD" -k W=1 $(printf '%s/ ' $dirs) >"$out/w1" 2>&1 || echo FAILED >>"$out/w1.status"
+	# sparse on every file (C=2), the objects are up to date
+	kmake "$GBUILD" -k W=1 C=2 $(printf '%s/ ' $dirs) >"$out/sparse" 2>&1 ||
+		echo FAILED >>"$out/sparse.status"
+	for d in $dirs; do
+		make -C "$TREE" O="$GBUILD" coccicheck MODE=report J="$JOBS" M="$TREE/$d" \
+			>>"$out/cocci.raw" 2>&1 || echo FAILED >>"$out/cocci.status"
+	done
+	# coccicheck reports "file:line:col-col: message"; give it the
+	# warning shape norm() reads.
+	sed -nE 's/^([^ :]+\.[ch]):([0-9]+):([0-9]+)(-[0-9]+)?: (.*)/\1:\2:\3: warning: \5/p' \
+		"$out/cocci.raw" >"$out/cocci"
+	for f in $(kdoc_files); do
+		[ -f "$TREE/$f" ] || continue
+		(cd "$TREE" && scripts/kernel-doc -none -Wall "$f") >>"$out/kdoc" 2>&1
+	done
+	touch "$out/kdoc"
+	# from scratch: Sphinx re-reads, and so warns about, changed files only
+	rm -rf "$DBUILD"
+	kmake "$DBUILD" SPHINXDIRS=userspace-api htmldocs >"$out/htmldocs.raw" 2>&1 ||
+		echo FAILED >>"$out/htmldocs.status"
+	sed -E "s#$TREE/##g" "$out/htmldocs.raw" >"$out/htmldocs"
+}
+
+# compare NAME: a gate over both passes' findings.
+compare() {
+	local name=$1 p
+	for p in base tip; do
+		if [ -f "$FIND/$p/$name.status" ]; then
+			say "$name did not run at $p:"
+			tail -n 30 "$FIND/$p/$name" 2>/dev/null || tail -n 30 "$FIND/$p/$name.raw"
+			return 1
+		fi
+		[ -f "$FIND/$p/$name" ] || { say "$name was not collected at $p"; return 1; }
+	done
+	new_findings "$name"
+}
+
+# Each patch applied in turn builds with the project config (incremental),
+# kernel, uapi headers and kselftests.
+build_patch() {
+	kmake "$BUILD" bzImage headers && build_kselftests
+}
+
+# IOMMU_API off: what the series adds to shared headers needs its stubs.
+build_noiommu() {
+	mkdir -p "$NBUILD"
+	kmake "$NBUILD" allnoconfig
+	"$TREE/scripts/config" --file "$NBUILD/.config" -e 64BIT -e PCI
+	kmake "$NBUILD" olddefconfig
+	if grep -q '^CONFIG_IOMMU_API=y' "$NBUILD/.config"; then
+		say "IOMMU_API is on in the no-IOMMU config"
+		return 1
+	fi
+	kmake "$NBUILD" bzImage
+}
+
+# CONFIG_UAPI_HEADER_TEST compiles every exported header on its own; then
+# the installed headers the series touches compile in C and in C++.
+uapi_headers() {
+	local h tu=$WORK/uapi-tu
+	grep -qx CONFIG_UAPI_HEADER_TEST=y "$GBUILD/.config" ||
+		{ say "CONFIG_UAPI_HEADER_TEST is off in $GBUILD"; return 1; }
+	kmake "$GBUILD" headers usr/ || return 1
+	: >"$tu.h"
+	for h in $(changed_files | sed -n 's#^include/uapi/##p' | grep '\.h$') \
+		linux/iommufd.h linux/vfio.h; do
+		# kbuild leaves a .hdrtest stamp for each header it compiled alone
+		[ -f "$GBUILD/usr/include/${h%.h}.hdrtest" ] ||
+			{ say "$h was not compiled standalone"; return 1; }
+		printf '#include <%s>\n' "$h" >>"$tu.h"
+	done
+	cat "$tu.h"
+	gcc -std=gnu11 -Wall -Werror -isystem "$GBUILD/usr/include" -x c -c "$tu.h" -o /dev/null &&
+		g++ -std=c++17 -Wall -Werror -isystem "$GBUILD/usr/include" -x c++ -c "$tu.h" -o /dev/null
+}
+
+# Every file each patch touches is covered by a MAINTAINERS entry, and the
+# files the series adds are listed in MAINTAINERS.
+maintainers() {
+	local p f rc=0 out
+	for p in $(series_files); do
+		for f in $(sed -n 's#^+++ b/##p' "$PATCHES/$p"); do
+			out=$(cd "$TREE" && scripts/get_maintainer.pl --no-git --no-git-fallback \
+				--no-tree -f "$f" 2>/dev/null | grep -E '\((maintainer|supporter|reviewer):')
+			if [ -z "$out" ]; then
+				say "$p: no MAINTAINERS entry covers $f"
+				rc=1
+			fi
+		done
+	done
+	return "$rc"
+}
+
+# The cover letter states the base, the design, a changelog, the diffstat
+# and how the series was tested, with a make check summary.
+cover_letter() {
+	local c=$PATCHES/0000-cover-letter.patch rc=0 what
+	[ -f "$c" ] || { say "no $c"; return 1; }
+	for what in '^base-commit: [0-9a-f]{40}$' '^Base$' '^Design$' '^Changelog$' \
+		'^Testing$' 'files? changed' '[0-9]+ passed, 0 failed'; do
+		grep -qE "$what" "$c" || { say "cover letter lacks /$what/"; rc=1; }
+	done
+	return "$rc"
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The harness's own failure paths, on synthetic logs: what results.sh counts
+# and what find_splats matches. Each case is one line; exits non-zero when a
+# case does not hold.
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+
+# tally CASE SECTIONS -- EXPECTED: results.sh on the log in $tmp/log must
+# print "TALLY EXPECTED".
+tally() {
+	local desc=$1 got
+	shift
+	n=$((n + 1))
+	got=$("$ROOT/scripts/results.sh" "$tmp/log" "$@" | sed -n 's/^TALLY //p')
+	if [ "$got" = "$want" ]; then
+		say "ok $n results: $desc"
+	else
+		say "not ok $n results: $desc (got '$got', want '$want')"
+		bad=1
+	fi
+}
+splat() {
+	local desc=$1 expect=$2
+	n=$((n + 1))
+	if find_splats "$tmp/console" >/dev/null; then got=found; else got=none; fi
+	if [ "$got" = "$expect" ]; then
+		say "ok $n splats: $desc"
+	else
+		say "not ok $n splats: $desc (got $got, want $expect)"
+		bad=1
+	fi
+}
+
+printf '[a] 1..3\r\n[a] ok 1 x\r\n[a] ok 2 y # SKIP no device\r\n[a] not ok 3 z\r\n[a] exit=1\n' >"$tmp/log"
+want="1 1 1" tally "pass, skip and fail counted, CRLF line ends" a
+printf '[a] 1..4\n[a] ok 1 x\n[a] ok 2 y\n[a] exit=0\n' >"$tmp/log"
+want="2 2 0" tally "planned tests that never reported are failures" a
+printf '[a] 1..1\n[a] ok 1 x\n[a] exit=139\n' >"$tmp/log"
+want="1 1 0" tally "a non-zero exit without a failed test is a failure" a
+printf '[a] 1..1\n[a] ok 1 x\n[a] exit=0\n' >"$tmp/log"
+want="1 1 0" tally "a missing section is a failure" a b
+printf '[a] ok 1 x\n[a] exit=0\n' >"$tmp/log"
+want="1 1 0" tally "a section without a TAP plan is a failure" a
+printf '[a] 1..1\n[b] 1..1\n[b] ok 1 x\n[a] ok 1 x\n' >"$tmp/log"
+want="2 0 0" tally "sections are counted apart" a b
+
+printf '[    1.0] Linux version 6.12.117\n[    9.0] reboot: Power down\n' >"$tmp/console"
+splat "a clean boot has none" none
+printf '[ 2.0] FAULT_INJECTION: forcing a failure.\n[ 2.0] Call Trace:\n[ 2.1] iommufd_fail_nth: page allocation failure: order:0\n' >"$tmp/console"
+splat "fault injection reports are not splats" none
+for s in "WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 f+0x1/0x2" \
+	"BUG: kernel NULL pointer dereference, address: 0000000000000000" \
+	"Oops: general protection fault, probably for non-canonical address" \
+	"BUG: KASAN: slab-out-of-bounds in iommu_f+0x1/0x2" \
+	"UBSAN: array-index-out-of-bounds in drivers/iommu/iommu.c:1:2" \
+	"WARNING: possible circular locking dependency detected" \
+	"INFO: task init:1 blocked for more than 60 seconds."; do
+	printf '[ 3.0] %s\n' "$s" >"$tmp/console"
+	splat "found: ${s%% in *}" found
+done
+
+# new_findings: the base/tip comparison of the maintainer gates
+findings() {
+	local desc=$1 expect=$2 got
+	n=$((n + 1))
+	if FIND=$tmp/find new_findings x >/dev/null; then got=none; else got=new; fi
+	if [ "$got" = "$expect" ]; then
+		say "ok $n findings: $desc"
+	else
+		say "not ok $n findings: $desc (got $got, want $expect)"
+		bad=1
+	fi
+}
+. "$ROOT/scripts/gates.sh"
+mkdir -p "$tmp/find/base" "$tmp/find/tip"
+printf 'a.c:10:5: warning: w1\na.c:20:1: warning: w2\n' >"$tmp/find/base/x"
+printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\n' >"$tmp/find/tip/x"
+findings "a warning that only moved is not new" none
+printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\na.c:40:1: warning: w2\n' >"$tmp/find/tip/x"
+findings "one more of the same warning is new" new
+
+say "1..$n"
+exit "$bad"

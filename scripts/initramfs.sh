@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Pack the VMs' initramfs: static busybox, guest/init, and every static test
+# binary the build produced under $BUILD/kselftest.
+. "$(dirname "$0")/lib.sh"
+
+root=$BUILD/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests}
+cp /bin/busybox "$root/bin/busybox"
+cp "$ROOT/guest/init" "$root/init"
+chmod +x "$root/init"
+for t in "$BUILD"/kselftest/*/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	! readelf -l "$t" | grep -q INTERP || die "$t is not linked statically"
+	cp "$t" "$root/tests/"
+done
+(cd "$root" && find . -print0 | cpio --null -o -H newc --owner 0:0 --quiet) |
+	gzip -1 >"$BUILD/initramfs.cpio.gz"
+say "initramfs: $(ls "$root/tests" | tr '\n' ' ')"

@@ -1,0 +1,77 @@
+# Shared settings and helpers, sourced by every script in scripts/.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORK=${WORK:-$ROOT/work}
+TREE=$WORK/linux		# the kernel git tree: base commit + patches/
+BUILD=$WORK/build		# O= build directory of the project config
+LOGS=${LOGS:-$WORK/logs}	# every stage's full output
+PATCHES=$ROOT/patches
+
+# The base: Debian's linux-source-6.12, pinned.
+BASE_PKG=linux-source-6.12
+BASE_VERSION=6.12.117-1~deb12u1
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+JOBS=${JOBS:-$(nproc)}
+export LC_ALL=C
+
+# kmake DIR ARGS...: make in the kernel tree with objects in DIR, ccache when
+# installed, and no "+" on the release string (the tree is a git repo, but
+# its version is the base's).
+CCACHE=()
+if command -v ccache >/dev/null 2>&1; then
+	CCACHE=(CC="ccache gcc" HOSTCC="ccache gcc")
+fi
+kmake() {
+	local o=$1
+	shift
+	make -C "$TREE" O="$o" -j"$JOBS" LOCALVERSION= "${CCACHE[@]}" "$@"
+}
+
+mkdir -p "$WORK" "$LOGS"
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# stage NAME LOGFILE CMD...: run CMD with its output in LOGFILE, print one
+# line with the result and the wall time, and return CMD's status.
+stage() {
+	local name=$1 log=$2 start rc=0
+	shift 2
+	start=$(date +%s)
+	printf '==> %-34s ' "$name"
+	"$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		printf 'ok    (%ss)\n' "$(($(date +%s) - start))"
+	else
+		printf 'FAIL  (%ss, exit %s)\n    log: %s\n' \
+			"$(($(date +%s) - start))" "$rc" "$log"
+		tail -n 15 "$log" | sed 's/^/    | /'
+	fi
+	return "$rc"
+}
+
+# The iommu kselftests, static, against the build's uapi headers.
+build_kselftests() {
+	mkdir -p "$BUILD/kselftest/iommu"
+	# -B: the selftest Makefile does not track iommufd_utils.h
+	make -B -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$BUILD/kselftest/iommu" \
+		KHDR_INCLUDES="-isystem $BUILD/usr/include" LDFLAGS=-static
+}
+
+# The patch files listed in patches/series, in order.
+series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
+# A short hash of the series: what "make tree" has applied, and when to redo it.
+patches_stamp() { (cd "$PATCHES" && cat series $(series_files)) | sha256sum | cut -c1-16; }
+
+# Print the kernel splats in a console log; return 0 when there is one.
+# Fault injection's stack dumps and allocation-failure reports are expected
+# under iommufd_fail_nth and are not matched.
+SPLAT_RE='WARNING:|BUG:|kernel BUG at|Oops|general protection fault|KASAN:|UBSAN:'
+SPLAT_RE+='|possible circular locking|possible recursive locking|inconsistent lock state'
+SPLAT_RE+='|suspicious RCU usage|INFO: task .* blocked for more than|soft lockup|hard LOCKUP'
+SPLAT_RE+='|rcu_.* detected stalls|Kernel panic|kernel stack overflow'
+find_splats() { grep -nE "$SPLAT_RE" "$1"; }

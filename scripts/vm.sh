@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# vm.sh PROFILE [JOB]: boot the built kernel and initramfs in QEMU and run
+# JOB (default: the profile's own; guest/init lists them). Keeps the kernel
+# console in $LOGS/vm-NAME.console.log and the job's output in
+# $LOGS/vm-NAME.results.log, NAME being PROFILE or PROFILE-JOB.
+#
+# Profiles:
+#   mock  q35, no vIOMMU: the iommufd selftest mock driver owns the tests
+#   vtd   q35 + emulated VT-d (intel-iommu) + QEMU's edu device for VFIO
+#
+# Fails when QEMU times out, the job did not finish, or the kernel printed a
+# splat (WARNING, BUG, Oops, KASAN/UBSAN, lockdep, hung task), even if every
+# test passed. TCG, one vCPU: see README.md for why. KVM=1 asks for KVM.
+. "$(dirname "$0")/lib.sh"
+
+profile=${1:?usage: vm.sh mock|vtd [JOB]}
+job=${2:-}
+name=$profile${job:+-$job}
+console=$LOGS/vm-$name.console.log
+results=$LOGS/vm-$name.results.log
+timeout=${VM_TIMEOUT:-600}
+
+cmdline="console=ttyS0 panic=-1 oops=panic softlockup_panic=0 hung_task_timeout_secs=60"
+case $profile in
+mock)
+	machine=(-machine q35)
+	devices=()
+	cmdline+=" hugepages=160 job=${job:-kselftest}"
+	;;
+vtd)
+	machine=(-machine q35,kernel-irqchip=split)
+	devices=(-device intel-iommu,intremap=on,caching-mode=on -device edu)
+	cmdline+=" intel_iommu=on job=${job:-vtd}"
+	;;
+*) die "unknown VM profile '$profile'" ;;
+esac
+
+if [ "${KVM:-0}" = 1 ]; then
+	accel=(-accel kvm -cpu host)
+else
+	accel=(-accel tcg -cpu max)
+fi
+
+rm -f "$console" "$results"
+rc=0
+timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" "${machine[@]}" \
+	-smp 1 -m 2G -nodefaults -display none -no-reboot -nic none \
+	"${devices[@]}" \
+	-kernel "$BUILD/arch/x86/boot/bzImage" -initrd "$BUILD/initramfs.cpio.gz" \
+	-append "$cmdline" \
+	-serial "file:$console" -serial "file:$results" || rc=$?
+
+fail=0
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	say "vm $name: timed out after ${timeout}s"
+	fail=1
+elif [ "$rc" != 0 ]; then
+	say "vm $name: qemu exited $rc"
+	fail=1
+fi
+if ! grep -q '^\[init\] done' "$results" 2>/dev/null; then
+	say "vm $name: the job did not finish"
+	fail=1
+fi
+if find_splats "$console" | head -n 20 | sed 's/^/    /' | grep .; then
+	say "vm $name: kernel splat in $console (lines above)"
+	fail=1
+fi
+say "vm $name: console $console"
+say "vm $name: results $results"
+exit "$fail"
