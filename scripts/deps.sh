@@ -11,6 +11,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	# maintainer gates
 	sparse coccinelle ocaml-nox python3-sphinx python3-sphinx-rtd-theme python3-yaml
+	python3-ply python3-git
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }

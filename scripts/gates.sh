@@ -99,9 +99,10 @@ compare() {
 }
 
 # Each patch applied in turn builds with the project config (incremental),
-# kernel, uapi headers and kselftests.
+# kernel, uapi headers and kselftests. The config is merged anew at each
+# patch, so that the options a patch adds are on when it is built.
 build_patch() {
-	kmake "$BUILD" bzImage headers && build_kselftests
+	make_config && kmake "$BUILD" bzImage headers && build_kselftests
 }
 
 # IOMMU_API off: what the series adds to shared headers needs its stubs.
@@ -142,7 +143,8 @@ uapi_headers() {
 maintainers() {
 	local p f rc=0 out
 	for p in $(series_files); do
-		for f in $(sed -n 's#^+++ b/##p' "$PATCHES/$p"); do
+		# MAINTAINERS itself is the list, in no entry of its own
+		for f in $(sed -n 's#^+++ b/##p' "$PATCHES/$p" | grep -vx MAINTAINERS); do
 			out=$(cd "$TREE" && scripts/get_maintainer.pl --no-git --no-git-fallback \
 				--no-tree -f "$f" 2>/dev/null | grep -E '\((maintainer|supporter|reviewer):')
 			if [ -z "$out" ]; then

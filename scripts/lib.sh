@@ -54,6 +54,14 @@ stage() {
 	return "$rc"
 }
 
+# The project config: x86_64_defconfig + kvm_guest.config + config/*.config.
+make_config() {
+	kmake "$BUILD" x86_64_defconfig
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$BUILD" "$BUILD/.config" \
+		"$TREE/kernel/configs/kvm_guest.config" "$ROOT"/config/*.config
+	kmake "$BUILD" olddefconfig
+}
+
 # The iommu kselftests, static, against the build's uapi headers.
 build_kselftests() {
 	mkdir -p "$BUILD/kselftest/iommu"
