@@ -73,7 +73,7 @@ fi
 
 if [ "$built" = 0 ]; then
 	gate "mock VM: KUnit, kselftests, clean" "$LOGS/vm-mock.log" "$S/vm.sh" mock
-	tests "$LOGS/vm-mock.results.log" kunit iommufd iommufd_fail_nth iommu_uapi
+	tests "$LOGS/vm-mock.results.log" $MOCK_SECTIONS
 	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
 	tests "$LOGS/vm-vtd.results.log" vtd
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run

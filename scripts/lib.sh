@@ -70,6 +70,9 @@ build_kselftests() {
 		KHDR_INCLUDES="-isystem $BUILD/usr/include" LDFLAGS=-static
 }
 
+# The result sections of the mock VM's job (guest/init, job kselftest)
+MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi"
+
 # The patch files listed in patches/series, in order.
 series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
 # A short hash of the series: what "make tree" has applied, and when to redo it.

@@ -18,4 +18,4 @@ show vtd vtd
 say ""
 say "== mock VM: the iommu kselftests against iommufd's selftest mock driver"
 "$S/vm.sh" mock || true
-"$S/results.sh" "$LOGS/vm-mock.results.log" kunit iommufd iommufd_fail_nth iommu_uapi | grep -v '^TALLY'
+"$S/results.sh" "$LOGS/vm-mock.results.log" $MOCK_SECTIONS | grep -v '^TALLY'

@@ -20,7 +20,10 @@ console=$LOGS/vm-$name.console.log
 results=$LOGS/vm-$name.results.log
 timeout=${VM_TIMEOUT:-600}
 
-cmdline="console=ttyS0 panic=-1 oops=panic softlockup_panic=0 hung_task_timeout_secs=60"
+# no_timer_check: under TCG on a busy host, the early check that the timer
+# IRQ arrives through the (remapped) IO-APIC timed out in 2 of 20 vtd
+# boots, a panic; the check is for broken real hardware.
+cmdline="console=ttyS0 panic=-1 oops=panic hung_task_timeout_secs=60 no_timer_check"
 case $profile in
 mock)
 	machine=(-machine q35)
