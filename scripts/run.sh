@@ -16,6 +16,6 @@ say "== vtd VM: q35 + emulated VT-d + edu, kernel $(cat "$BUILD/include/config/k
 show vtd vtd
 
 say ""
-say "== mock VM: the iommu kselftests against iommufd's selftest mock driver"
+say "== mock VM: KUnit, and the iommu kselftests on iommufd's selftest mock driver"
 "$S/vm.sh" mock || true
 "$S/results.sh" "$LOGS/vm-mock.results.log" $MOCK_SECTIONS | grep -v '^TALLY'
