@@ -114,5 +114,9 @@ fi
 say "logs: $LOGS (make check took $(($(date +%s) - start))s)"
 summary="$PASSED passed, $FAILED failed"
 [ "$SKIPPED" = 0 ] || summary+=", $SKIPPED skipped"
+# The cover letter quotes a run's summary: say when it is not this one's.
+stated=$(sed -n 's/^make check summary: //p' "$ROOT/cover-letter.txt")
+[ "$stated" = "$summary" ] ||
+	say "note: the cover letter states \"$stated\", not this run's summary"
 say "$summary"
 [ "$FAILED" = 0 ]
