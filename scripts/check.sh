@@ -75,7 +75,7 @@ if [ "$built" = 0 ]; then
 	gate "mock VM: KUnit, kselftests, clean" "$LOGS/vm-mock.log" "$S/vm.sh" mock
 	tests "$LOGS/vm-mock.results.log" $MOCK_SECTIONS
 	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
-	tests "$LOGS/vm-vtd.results.log" vtd
+	tests "$LOGS/vm-vtd.results.log" $VTD_SECTIONS
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
 else
 	not_run "mock VM" "no build"
@@ -88,7 +88,7 @@ fi
 # tree returns to the tip whatever happens.
 if [ "$built" = 0 ]; then
 	trap 'git -C "$TREE" checkout -q series' EXIT
-	gate "gates config (UAPI_HEADER_TEST)" "$LOGS/gates-config.log" gbuild_config
+	gate "gates config (UAPI_HEADER_TEST, VFIO type1)" "$LOGS/gates-config.log" gbuild_config
 	gate "UAPI headers: standalone, C, C++" "$LOGS/uapi-headers.log" uapi_headers
 	gate "build with IOMMU_API off" "$LOGS/build-noiommu.log" build_noiommu
 	gate "MAINTAINERS covers every file" "$LOGS/maintainers.log" maintainers

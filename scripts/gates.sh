@@ -39,14 +39,18 @@ new_findings() {
 	[ -z "$new" ] || { say "new over base:"; printf '%s\n' "$new"; return 1; }
 }
 
+# The second config: the project's, with every UAPI header compiled alone and
+# VFIO's native container, so that vfio_iommu_type1.c (which iommufd's
+# container replaces in the VMs) is built and checked too.
 gbuild_config() {
 	mkdir -p "$GBUILD"
 	cp "$BUILD/.config" "$GBUILD/.config"
 	# WERROR off: W=1 must list every warning, not stop at the first.
 	"$TREE/scripts/config" --file "$GBUILD/.config" -e HEADERS_INSTALL -e UAPI_HEADER_TEST \
-		-d WERROR
+		-d WERROR -d IOMMUFD_VFIO_CONTAINER -e VFIO_CONTAINER -e VFIO_IOMMU_TYPE1
 	kmake "$GBUILD" olddefconfig
 	grep -qx CONFIG_UAPI_HEADER_TEST=y "$GBUILD/.config" &&
+		grep -qx CONFIG_VFIO_IOMMU_TYPE1=y "$GBUILD/.config" &&
 		! grep -qx CONFIG_WERROR=y "$GBUILD/.config"
 }
 

@@ -72,6 +72,8 @@ build_kselftests() {
 
 # The result sections of the mock VM's job (guest/init, job kselftest)
 MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi"
+# ... and of the vtd VM's (job vtd)
+VTD_SECTIONS="vtd iommu_uapi_vfio"
 
 # The patch files listed in patches/series, in order.
 series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }

@@ -14,6 +14,8 @@ say ""
 say "== vtd VM: q35 + emulated VT-d + edu, kernel $(cat "$BUILD/include/config/kernel.release")"
 "$S/vm.sh" vtd || true
 show vtd vtd
+say "  VFIO on edu: argsz through the table, GET_INFO capability, no nesting"
+"$S/results.sh" "$LOGS/vm-vtd.results.log" iommu_uapi_vfio | grep -v '^TALLY'
 
 say ""
 say "== mock VM: KUnit, and the iommu kselftests on iommufd's selftest mock driver"
