@@ -5,7 +5,8 @@
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd   boot one VM profile
-.PHONY: run check deps tree build export vm-mock vm-vtd clean
+#   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
+.PHONY: run check deps tree build export vm-mock vm-vtd oldabi clean
 
 run:
 	@scripts/run.sh
@@ -19,6 +20,8 @@ build: tree
 	@scripts/build.sh
 export:
 	@scripts/export.sh
+oldabi: build
+	@scripts/oldabi.sh
 vm-mock vm-vtd:
 	@scripts/vm.sh $(@:vm-%=%)
 clean:

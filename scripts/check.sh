@@ -77,10 +77,12 @@ if [ "$built" = 0 ]; then
 	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
 	tests "$LOGS/vm-vtd.results.log" $VTD_SECTIONS
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
+	gate "errno table: every row's tests passed" "$LOGS/errno-table.log" errno_table
 else
 	not_run "mock VM" "no build"
 	not_run "vtd VM" "no build"
 	not_run "splat detection" "no build"
+	not_run "errno table" "no build"
 fi
 
 # The maintainer gates. Findings are collected at the tip, then at base;
@@ -96,6 +98,11 @@ if [ "$built" = 0 ]; then
 	stage "collect findings at tip" "$LOGS/collect-tip.log" collect tip
 	git -C "$TREE" checkout -q base &&
 		stage "collect findings at base" "$LOGS/collect-base.log" collect base
+	# The 6.12 kernel is built from the tree at patch 1, which the bisect
+	# builds next with the same config: ccache serves it the objects.
+	git -C "$TREE" checkout -q series
+	gate "old userspace: 6.12 kselftests, 6.12 vs series" "$LOGS/oldabi.log" "$S/oldabi.sh"
+	grep -E '^(==>|compared|  (listed|UNLISTED|STALE))' "$LOGS/oldabi.log" | sed 's/^/    /'
 	n=$(git -C "$TREE" rev-list --count base..series) k=0
 	for c in $(git -C "$TREE" rev-list --reverse base..series); do
 		k=$((k + 1))

@@ -171,3 +171,43 @@ cover_letter() {
 	done
 	return "$rc"
 }
+
+# The errno table of Documentation/userspace-api/iommu.rst is the contract:
+# each of its rows names tests (kselftest fixture.test, KUnit case), each
+# named test passed in this run's VMs, and every errno the series' tests
+# expect is a row of the table.
+errno_table() {
+	local doc=$TREE/Documentation/userspace-api/iommu.rst rc=0 t e table passed known
+	table=$(awk '/^Errors$/ { f = 1 } /^UAPI definitions$/ { f = 0 } f' "$doc")
+	[ -n "$table" ] || { say "no Errors section in $doc"; return 1; }
+	passed=$(cat "$LOGS/vm-mock.results.log" "$LOGS/vm-vtd.results.log" | tr -d '\r' |
+		sed -n 's/^\[\(kunit\|iommu_uapi\|iommu_uapi_vfio\)\] ok [0-9]* \([^ ]*\)$/\2/p')
+	# A row begins with its errno; its first line names a test
+	while read -r e t; do
+		case $t in
+		*iommu_uapi.* | *uapi_paths.* | *vfio_dev.* | *iommu_uapi_test_*) ;;
+		*) say "row $e names no test"; rc=1 ;;
+		esac
+	done < <(printf '%s\n' "$table" | grep -E '^-E[A-Z0-9]+ ' |
+		awk '{ print $1, $NF }')
+	for t in $(printf '%s\n' "$table" |
+		grep -oE '\b(iommu_uapi|uapi_paths|vfio_dev)\.[a-z0-9_]+|\biommu_uapi_test_[a-z0-9_]+' |
+		sort -u); do
+		if grep -qxF "$t" <<<"$passed"; then
+			say "ok: $t"
+		else
+			say "$t, named by the errno table, did not pass in this run"
+			rc=1
+		fi
+	done
+	known=$(grep -hoE '^#define[[:space:]]+E[A-Z0-9]+' "$TREE"/include/uapi/asm-generic/errno*.h |
+		awk '{ print $2 }' | sort -u)
+	for e in $(cd "$TREE" && grep -hoE '\bE[A-Z0-9]+\b' tools/testing/selftests/iommu/iommu_uapi.c \
+		tools/testing/selftests/iommu/iommu_uapi_vfio.c drivers/iommu/iommu-uapi-kunit.c |
+		sort -u | grep -xF "$known"); do
+		printf '%s\n' "$table" | grep -qE "^-$e " && continue
+		say "the tests expect $e, which the errno table lacks"
+		rc=1
+	done
+	return "$rc"
+}

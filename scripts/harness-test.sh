@@ -82,5 +82,54 @@ findings "a warning that only moved is not new" none
 printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\na.c:40:1: warning: w2\n' >"$tmp/find/tip/x"
 findings "one more of the same warning is new" new
 
+# oldabi.sh compare: 6.12's kselftests on 6.12 and on the series
+oldabi() {
+	local desc=$1 expect=$2 got
+	n=$((n + 1))
+	if LOGS=$tmp ABI_LIST=$tmp/list BASE_LOG=$tmp/base TIP_LOG=$tmp/tip \
+		"$ROOT/scripts/oldabi.sh" compare >"$tmp/oldabi.out" 2>&1; then
+		got=pass
+	else
+		got=fail
+	fi
+	if [ "$got" = "$expect" ]; then
+		say "ok $n oldabi: $desc"
+	else
+		say "not ok $n oldabi: $desc (got $got, want $expect)"
+		sed 's/^/# /' "$tmp/oldabi.out"
+		bad=1
+	fi
+}
+printf '[iommufd] 1..3\n[iommufd] ok 1 x\n[iommufd] ok 2 f.v.y\n[iommufd] ok 3 f.w.y\n[iommufd] exit=0\n[iommufd_fail_nth] 1..1\n[iommufd_fail_nth] ok 1 z\n[iommufd_fail_nth] exit=0\n[abi_probe] p.q = -EINVAL, n 1\n[abi_probe] exit=0\n' >"$tmp/base"
+cp "$tmp/base" "$tmp/tip"
+printf 'change: c\ntest:   none\n' >"$tmp/list"
+oldabi "the same results, nothing listed" pass
+sed 's/ok 2 f.v.y/not ok 2 f.v.y/' "$tmp/base" >"$tmp/tip"
+oldabi "a difference the list lacks" fail
+printf 'change: c\ntest:   f.*.y\n' >"$tmp/list"
+oldabi "a difference the list has, by pattern" pass
+sed -i 's/$/\r/' "$tmp/base" "$tmp/tip"
+oldabi "the same, CRLF line ends" pass
+sed -i 's/\r$//' "$tmp/base" "$tmp/tip"
+sed 's/ok 1 x/not ok 1 x/; s/ok 2 f.v.y/not ok 2 f.v.y/' "$tmp/base" >"$tmp/tip"
+printf 'change: c\ntest:   x\ntest:   f.*.y\n' >"$tmp/list"
+oldabi "two differences, each listed" pass
+printf 'change: c\ntest:   f.*.y\n' >"$tmp/list"
+cp "$tmp/base" "$tmp/tip"
+oldabi "a listed test that no longer differs" fail
+grep -v 'ok 3 f.w.y' "$tmp/base" >"$tmp/tip"
+printf 'change: c\ntest:   none\n' >"$tmp/list"
+oldabi "a test missing from the series' run" fail
+sed 's/= -EINVAL, n 1/= 0, n 1/' "$tmp/base" >"$tmp/tip"
+oldabi "a probe's answer that the list lacks" fail
+printf 'change: c\ntest:   probe:p.q\n' >"$tmp/list"
+oldabi "a probe's answer the list has" pass
+printf 'change: c\ntest:   none\n' >"$tmp/list"
+grep -v 'abi_probe. exit' "$tmp/base" >"$tmp/tip"
+oldabi "a probe that did not finish" fail
+sed 's/ok 1 x/not ok 1 x/' "$tmp/base" >"$tmp/tip"
+cp "$tmp/tip" "$tmp/base"
+oldabi "a 6.12 run that fails" fail
+
 say "1..$n"
 exit "$bad"

@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${WORK:-$ROOT/work}
 TREE=$WORK/linux		# the kernel git tree: base commit + patches/
-BUILD=$WORK/build		# O= build directory of the project config
+BUILD=${BUILD:-$WORK/build}	# O= build directory of the project config
 LOGS=${LOGS:-$WORK/logs}	# every stage's full output
 PATCHES=$ROOT/patches
 
@@ -54,20 +54,24 @@ stage() {
 	return "$rc"
 }
 
-# The project config: x86_64_defconfig + kvm_guest.config + config/*.config.
+# make_config [DIR]: the project config in DIR (default $BUILD):
+# x86_64_defconfig + kvm_guest.config + config/*.config.
 make_config() {
-	kmake "$BUILD" x86_64_defconfig
-	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$BUILD" "$BUILD/.config" \
+	local o=${1:-$BUILD}
+	kmake "$o" x86_64_defconfig
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
 		"$TREE/kernel/configs/kvm_guest.config" "$ROOT"/config/*.config
-	kmake "$BUILD" olddefconfig
+	kmake "$o" olddefconfig
 }
 
-# The iommu kselftests, static, against the build's uapi headers.
+# build_kselftests [DIR]: the iommu kselftests of the tree, static, against
+# the uapi headers of the build in DIR (default $BUILD), into DIR/kselftest.
 build_kselftests() {
-	mkdir -p "$BUILD/kselftest/iommu"
+	local o=${1:-$BUILD}
+	mkdir -p "$o/kselftest/iommu"
 	# -B: the selftest Makefile does not track iommufd_utils.h
-	make -B -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$BUILD/kselftest/iommu" \
-		KHDR_INCLUDES="-isystem $BUILD/usr/include" LDFLAGS=-static
+	make -B -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$o/kselftest/iommu" \
+		KHDR_INCLUDES="-isystem $o/usr/include" LDFLAGS=-static
 }
 
 # The result sections of the mock VM's job (guest/init, job kselftest)

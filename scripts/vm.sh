@@ -2,7 +2,8 @@
 # vm.sh PROFILE [JOB]: boot the built kernel and initramfs in QEMU and run
 # JOB (default: the profile's own; guest/init lists them). Keeps the kernel
 # console in $LOGS/vm-NAME.console.log and the job's output in
-# $LOGS/vm-NAME.results.log, NAME being PROFILE or PROFILE-JOB.
+# $LOGS/vm-NAME.results.log, NAME being PROFILE or PROFILE-JOB, or $VM_NAME.
+# KERNEL and INITRD boot another kernel or initramfs than $BUILD's.
 #
 # Profiles:
 #   mock  q35, no vIOMMU: the iommufd selftest mock driver owns the tests
@@ -15,7 +16,9 @@
 
 profile=${1:?usage: vm.sh mock|vtd [JOB]}
 job=${2:-}
-name=$profile${job:+-$job}
+name=${VM_NAME:-$profile${job:+-$job}}
+kernel=${KERNEL:-$BUILD/arch/x86/boot/bzImage}
+initrd=${INITRD:-$BUILD/initramfs.cpio.gz}
 console=$LOGS/vm-$name.console.log
 results=$LOGS/vm-$name.results.log
 timeout=${VM_TIMEOUT:-600}
@@ -49,7 +52,7 @@ rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 "${accel[@]}" "${machine[@]}" \
 	-smp 1 -m 2G -nodefaults -display none -no-reboot -nic none \
 	"${devices[@]}" \
-	-kernel "$BUILD/arch/x86/boot/bzImage" -initrd "$BUILD/initramfs.cpio.gz" \
+	-kernel "$kernel" -initrd "$initrd" \
 	-append "$cmdline" \
 	-serial "file:$console" -serial "file:$results" || rc=$?
 

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The old-userspace gate: does a program built against the 6.12 headers get
+# the answers it got on 6.12?
+#
+# Builds, from the tree at patch 1 (6.12.117 plus the kselftests' build fix,
+# which touches nothing else: checked), the 6.12 kernel with the project
+# config and the iommu kselftests against 6.12's exported headers. Runs those
+# kselftests in the mock VM on the 6.12 kernel and on the series' kernel
+# ($BUILD, built by build.sh), then compares them test by test: every
+# difference must match a "test:" line of abi/changes-from-6.12, and every
+# "test:" line must match a difference. Both runs must finish with a clean
+# console, and the 6.12 run must pass.
+#
+# The tree is left at the tip ("series") whatever happens.
+. "$(dirname "$0")/lib.sh"
+S=$ROOT/scripts
+OBUILD=$WORK/build-612
+LIST=${ABI_LIST:-$ROOT/abi/changes-from-6.12}
+BASE_LOG=${BASE_LOG:-$LOGS/vm-oldabi-612.results.log}
+TIP_LOG=${TIP_LOG:-$LOGS/vm-oldabi-tip.results.log}
+
+# abi/probe.c, against 6.12's headers and its selftest mock driver's
+build_probe() {
+	mkdir -p "$OBUILD/kselftest/abi"
+	gcc -Wall -Werror -static -isystem "$OBUILD/usr/include" \
+		-I "$TREE/drivers/iommu/iommufd" -o "$OBUILD/kselftest/abi/iommu_abi_probe" \
+		"$ROOT/abi/probe.c"
+}
+
+build_612() {
+	local p1
+	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
+	[ -n "$p1" ] || die "no patch on base"
+	if ! git -C "$TREE" diff --quiet base "$p1" -- . ':(exclude)tools/testing/selftests/iommu'; then
+		say "patch 1 changes more than the iommu kselftests:"
+		git -C "$TREE" diff --stat base "$p1"
+		return 1
+	fi
+	(
+		trap 'git -C "$TREE" checkout -q series' EXIT
+		git -C "$TREE" checkout -q "$p1" || exit 1
+		say "6.12 kernel and kselftests from $(git -C "$TREE" log -1 --format='%h %s' "$p1")"
+		mkdir -p "$OBUILD"
+		make_config "$OBUILD" &&
+			kmake "$OBUILD" bzImage headers &&
+			build_kselftests "$OBUILD" &&
+			build_probe
+	) && BUILD=$OBUILD "$S/initramfs.sh"
+}
+
+# results LOG: "name status" for every TAP result of the oldabi job, and
+# "probe:name answer" for every answer of the probe
+results() {
+	tr -d '\r' <"$1" | sed -n 's/^\[\(iommufd\|iommufd_fail_nth\)\] //p' |
+		awk '/^ok [0-9]+ / { s = ($0 ~ /# [Ss][Kk][Ii][Pp]/) ? "skip" : "ok" }
+		     /^not ok [0-9]+ / { s = "fail" }
+		     /^(not )?ok [0-9]+ / { sub(/^(not )?ok [0-9]+ /, ""); sub(/ #.*/, "");
+					    print $0, s }'
+	tr -d '\r' <"$1" | sed -n 's/^\[abi_probe\] \([^ ]*\) = \(.*\)/probe:\1 \2/p' |
+		awk '{ n = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); print n, $0 }'
+}
+
+# The "test:" patterns of the list
+patterns() { sed -n 's/^test:[[:space:]]*//p' "$LIST" | grep -vx none; }
+
+compare() {
+	local base=$BASE_LOG tip=$TIP_LOG
+	local diffs p t b s hit rc=0 n
+	set -f	# the list's patterns are for [[ == ]], not for file names
+	# The 6.12 kselftests pass on 6.12, each planned test reported
+	"$S/results.sh" "$base" iommufd iommufd_fail_nth | grep -v '^TALLY'
+	set -- $("$S/results.sh" "$base" iommufd iommufd_fail_nth | sed -n 's/^TALLY //p')
+	[ "${2:-1}" = 0 ] || { say "the 6.12 kselftests do not pass on 6.12"; rc=1; }
+	for t in "$base" "$tip"; do
+		tr -d '\r' <"$t" | grep -qx '\[abi_probe\] exit=0' ||
+			{ say "the probe did not finish in $t"; rc=1; }
+	done
+	"$S/results.sh" "$tip" iommufd iommufd_fail_nth | grep -v '^TALLY' | sed 's/$/ (series kernel)/'
+	n=$(results "$base" | wc -l)
+	results "$base" >"$LOGS/oldabi-612.answers"
+	results "$tip" >"$LOGS/oldabi-tip.answers"
+	[ "$n" -gt 0 ] || { say "no test results from the 6.12 run"; return 1; }
+	# name, 6.12's result, the series' result ("missing" when not reported)
+	diffs=$(join -a1 -a2 -e missing -o 0,1.2,2.2 <(results "$base" | sort) <(results "$tip" | sort) |
+		awk '$2 != $3')
+	say "compared $n results of 6.12's kselftests and the probe: $(printf '%s' "$diffs" | grep -c .) differ"
+	while read -r t b s; do
+		[ -n "$t" ] || continue
+		for p in $(patterns); do
+			# shellcheck disable=SC2053
+			if [[ $t == $p ]]; then
+				say "  listed:   $t: 6.12 $b, series $s (test: $p)"
+				continue 2
+			fi
+		done
+		say "  UNLISTED: $t: 6.12 $b, series $s"
+		rc=1
+	done <<<"$diffs"
+	for p in $(patterns); do
+		hit=
+		while read -r t _; do
+			# shellcheck disable=SC2053
+			[[ -n $t && $t == $p ]] && { hit=1; break; }
+		done <<<"$diffs"
+		[ -n "$hit" ] && continue
+		say "  STALE:    the list's 'test: $p' matches no difference"
+		rc=1
+	done
+	return "$rc"
+}
+
+case ${1:-all} in
+build) build_612 ;;
+compare) compare ;;
+all)
+	stage "6.12 kernel + 6.12 kselftests" "$LOGS/oldabi-build.log" build_612 || exit 1
+	stage "6.12 kselftests on 6.12" "$LOGS/oldabi-vm-612.log" env VM_NAME=oldabi-612 \
+		KERNEL="$OBUILD/arch/x86/boot/bzImage" INITRD="$OBUILD/initramfs.cpio.gz" \
+		"$S/vm.sh" mock oldabi || exit 1
+	stage "6.12 kselftests on the series" "$LOGS/oldabi-vm-tip.log" env VM_NAME=oldabi-tip \
+		INITRD="$OBUILD/initramfs.cpio.gz" "$S/vm.sh" mock oldabi || exit 1
+	compare
+	;;
+*) die "usage: oldabi.sh [build|compare|all]" ;;
+esac
