@@ -102,7 +102,7 @@ if [ "$built" = 0 ]; then
 	# builds next with the same config: ccache serves it the objects.
 	git -C "$TREE" checkout -q series
 	gate "old userspace: 6.12 kselftests, 6.12 vs series" "$LOGS/oldabi.log" "$S/oldabi.sh"
-	grep -E '^(==>|compared|  (listed|UNLISTED|STALE))' "$LOGS/oldabi.log" | sed 's/^/    /'
+	grep -E '^(==>|compared|  (list:|UNLISTED|STALE))' "$LOGS/oldabi.log" | sed 's/^/    /'
 	n=$(git -C "$TREE" rev-list --count base..series) k=0
 	for c in $(git -C "$TREE" rev-list --reverse base..series); do
 		k=$((k + 1))

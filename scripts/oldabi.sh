@@ -102,7 +102,11 @@ compare() {
 			# shellcheck disable=SC2053
 			[[ -n $t && $t == $p ]] && { hit=1; break; }
 		done <<<"$diffs"
-		[ -n "$hit" ] && continue
+		if [ -n "$hit" ]; then
+			say "  list:     'test: $p' matches $(while read -r t _; do
+				[[ -n $t && $t == $p ]] && echo; done <<<"$diffs" | wc -l)"
+			continue
+		fi
 		say "  STALE:    the list's 'test: $p' matches no difference"
 		rc=1
 	done
