@@ -21,9 +21,12 @@ export LC_ALL=C
 # kmake DIR ARGS...: make in the kernel tree with objects in DIR, ccache when
 # installed, and no "+" on the release string (the tree is a git repo, but
 # its version is the base's).
+# CCACHE_BASEDIR: paths under the clone are hashed relative to the build
+# directory, so that a clone elsewhere (CI's) reuses what another built.
 CCACHE=()
 if command -v ccache >/dev/null 2>&1; then
 	CCACHE=(CC="ccache gcc" HOSTCC="ccache gcc")
+	export CCACHE_BASEDIR=$ROOT
 fi
 kmake() {
 	local o=$1
