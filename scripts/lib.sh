@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=${WORK:-$ROOT/work}
 TREE=$WORK/linux		# the kernel git tree: base commit + patches/
-BUILD=${BUILD:-$WORK/build}	# O= build directory of the project config
+BUILD=${HARNESS_BUILD:-$WORK/build}	# O= build directory of the project config
 LOGS=${LOGS:-$WORK/logs}	# every stage's full output
 PATCHES=$ROOT/patches
 

@@ -45,7 +45,7 @@ build_612() {
 			kmake "$OBUILD" bzImage headers &&
 			build_kselftests "$OBUILD" &&
 			build_probe
-	) && BUILD=$OBUILD "$S/initramfs.sh"
+	) && HARNESS_BUILD=$OBUILD "$S/initramfs.sh"
 }
 
 # results LOG: "name status" for every TAP result of the oldabi job, and
