@@ -76,12 +76,12 @@ compare() {
 			{ say "the probe did not finish in $t"; rc=1; }
 	done
 	"$S/results.sh" "$tip" iommufd iommufd_fail_nth | grep -v '^TALLY' | sed 's/$/ (series kernel)/'
-	n=$(results "$base" | wc -l)
-	results "$base" >"$LOGS/oldabi-612.answers"
-	results "$tip" >"$LOGS/oldabi-tip.answers"
+	results "$base" | sort >"$LOGS/oldabi-612.answers"
+	results "$tip" | sort >"$LOGS/oldabi-tip.answers"
+	n=$(wc -l <"$LOGS/oldabi-612.answers")
 	[ "$n" -gt 0 ] || { say "no test results from the 6.12 run"; return 1; }
 	# name, 6.12's result, the series' result ("missing" when not reported)
-	diffs=$(join -a1 -a2 -e missing -o 0,1.2,2.2 <(results "$base" | sort) <(results "$tip" | sort) |
+	diffs=$(join -a1 -a2 -e missing -o 0,1.2,2.2 "$LOGS/oldabi-612.answers" "$LOGS/oldabi-tip.answers" |
 		awk '$2 != $3')
 	say "compared $n results of 6.12's kselftests and the probe: $(printf '%s' "$diffs" | grep -c .) differ"
 	while read -r t b s; do
