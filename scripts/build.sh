@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the patched kernel (bzImage + uapi headers), the iommu kselftests as
-# static binaries, and the initramfs the VMs boot. Incremental.
+# Build the patched kernel (bzImage, modules, uapi headers), the iommu
+# kselftests as static binaries, and the initramfs the VMs boot, with the
+# modules in it. Incremental.
 . "$(dirname "$0")/lib.sh"
 
 # merge_config drops silently what a dependency forbids: every option our
@@ -21,6 +22,7 @@ verify_config() {
 mkdir -p "$BUILD"
 stage "configure" "$LOGS/config.log" make_config
 stage "verify config options" "$LOGS/config-verify.log" verify_config
-stage "build kernel (bzImage, headers)" "$LOGS/build.log" kmake "$BUILD" bzImage headers
+stage "build kernel (bzImage, modules, headers)" "$LOGS/build.log" kmake "$BUILD" bzImage modules headers
+stage "install modules" "$LOGS/modules.log" install_modules
 stage "build kselftests (static)" "$LOGS/kselftest-build.log" build_kselftests
 stage "build initramfs" "$LOGS/initramfs.log" "$ROOT/scripts/initramfs.sh"

@@ -6,7 +6,7 @@
 PKGS=(
 	# build the kernel and the selftests
 	gcc g++ make flex bison bc libelf-dev libssl-dev cpio xz-utils perl git
-	ccache libc6-dev
+	ccache libc6-dev kmod
 	# the VMs
 	qemu-system-x86 busybox-static
 	# maintainer gates

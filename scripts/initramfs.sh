@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Pack the VMs' initramfs: static busybox, guest/init, and every static test
-# binary the build produced under $BUILD/kselftest.
+# Pack the VMs' initramfs: static busybox, guest/init, the build's modules
+# ($BUILD/modroot), and every static test binary under $BUILD/kselftest
+# (or $KSELFTESTS: the distribution-shaped kernel takes the project's).
 . "$(dirname "$0")/lib.sh"
 
 root=$BUILD/initramfs
@@ -9,7 +10,8 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests}
 cp /bin/busybox "$root/bin/busybox"
 cp "$ROOT/guest/init" "$root/init"
 chmod +x "$root/init"
-for t in "$BUILD"/kselftest/*/*; do
+[ ! -d "$BUILD/modroot/lib" ] || cp -a "$BUILD/modroot/lib" "$root/lib"
+for t in "${KSELFTESTS:-$BUILD/kselftest}"/*/*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	! readelf -l "$t" | grep -q INTERP || die "$t is not linked statically"
 	cp "$t" "$root/tests/"

@@ -29,9 +29,33 @@ if command -v ccache >/dev/null 2>&1; then
 	export CCACHE_BASEDIR=$ROOT
 fi
 kmake() {
-	local o=$1
+	local o=$1 gcov
 	shift
-	make -C "$TREE" O="$o" -j"$JOBS" LOCALVERSION= "${CCACHE[@]}" "$@"
+	mapfile -t gcov < <(gcov_args)
+	make -C "$TREE" O="$o" -j"$JOBS" LOCALVERSION= "${CCACHE[@]}" "${gcov[@]}" "$@"
+}
+
+# The C files in drivers/ that the series changes, tests aside: the files
+# whose added lines the coverage gate counts.
+covered_files() {
+	git -C "$TREE" diff --name-only --diff-filter=AM base series -- 'drivers/*.c' 2>/dev/null |
+		grep -vE 'kunit|_test\.c$' || true
+}
+# With CONFIG_GCOV_KERNEL (config/debug.config), kbuild profiles an object
+# whose GCOV_PROFILE_<name>.o is y. The name has no directory (main.o is
+# also arch/x86/boot's, which cannot link gcov), so the value is y only in
+# the covered files' directories: a make expression, expanded in each
+# directory's build. Given on every make call, the same every time, so that
+# a later call does not rebuild these objects.
+gcov_args() {
+	covered_files | awk -F/ '{
+		stem = $NF; sub(/\.c$/, "", stem)
+		dir = $0; sub("/[^/]*$", "", dir)
+		dirs[stem] = dirs[stem] " " dir
+	} END {
+		for (s in dirs)
+			printf "GCOV_PROFILE_%s.o=$(if $(filter%s,$(obj)),y)\n", s, dirs[s]
+	}' | sort
 }
 
 mkdir -p "$WORK" "$LOGS"
@@ -67,6 +91,14 @@ make_config() {
 	kmake "$o" olddefconfig
 }
 
+# install_modules [DIR]: the modules of the build in DIR (default $BUILD),
+# stripped, with modules.dep, under DIR/modroot, for the initramfs.
+install_modules() {
+	local o=${1:-$BUILD}
+	rm -rf "$o/modroot"
+	kmake "$o" INSTALL_MOD_PATH="$o/modroot" INSTALL_MOD_STRIP=1 modules_install
+}
+
 # build_kselftests [DIR]: the iommu kselftests of the tree, static, against
 # the uapi headers of the build in DIR (default $BUILD), into DIR/kselftest.
 build_kselftests() {
@@ -78,9 +110,11 @@ build_kselftests() {
 }
 
 # The result sections of the mock VM's job (guest/init, job kselftest)
-MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi"
+MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi iommu_uapi_hostile"
 # ... and of the vtd VM's (job vtd)
 VTD_SECTIONS="vtd iommu_uapi_vfio"
+# ... and of the distribution-shaped kernel's, in the vtd VM (job dist)
+DIST_SECTIONS="dist type1"
 
 # The patch files listed in patches/series, in order.
 series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
