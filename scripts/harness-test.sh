@@ -131,5 +131,47 @@ sed 's/ok 1 x/not ok 1 x/' "$tmp/base" >"$tmp/tip"
 cp "$tmp/tip" "$tmp/base"
 oldabi "a 6.12 run that fails" fail
 
+# The coverage report on a synthetic tree: base adds nothing, series adds
+# three lines to drivers/x/a.c, of which gcov calls two executable.
+cov() {
+	local desc=$1 expect=$2 got
+	n=$((n + 1))
+	if python3 "$ROOT/scripts/coverage.py" report "$tmp/cov" "$tmp/cov.list" \
+		"$tmp/cov.json" >"$tmp/cov.out" 2>&1; then got=pass; else got=fail; fi
+	if [ "$got" = "$expect" ]; then
+		say "ok $n coverage: $desc"
+	else
+		say "not ok $n coverage: $desc (got $got, want $expect)"
+		sed 's/^/# /' "$tmp/cov.out"
+		bad=1
+	fi
+}
+mkdir -p "$tmp/cov/drivers/x"
+(
+	cd "$tmp/cov"
+	git init -q
+	printf 'int f(void)\n{\n\treturn 0;\n}\n' >drivers/x/a.c
+	git add drivers/x/a.c
+	git -c user.name=t -c user.email=t@t commit -q -m base
+	git tag base
+	printf 'int f(int a)\n{\n\tif (a)\n\t\treturn 1;\n\t/* none */\n\treturn 0;\n}\n' >drivers/x/a.c
+	git -c user.name=t -c user.email=t@t commit -q -a -m series
+	git branch -q series
+)
+: >"$tmp/cov.list"
+printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [2, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
+cov "every added line ran" pass
+printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [0, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
+cov "an added line that did not run" fail
+printf 'drivers/x/a.c | f | return 1; | a reason\n' >"$tmp/cov.list"
+cov "... listed, with its reason" pass
+printf 'drivers/x/a.c | f | return 1; |\n' >"$tmp/cov.list"
+cov "... listed without a reason" fail
+printf 'drivers/x/a.c | f | return 1; | a reason\ndrivers/x/a.c | f | return 0; | stale\n' >"$tmp/cov.list"
+cov "a listed line that ran" fail
+printf '{}' >"$tmp/cov.json"
+: >"$tmp/cov.list"
+cov "no coverage data for a file" fail
+
 say "1..$n"
 exit "$bad"
