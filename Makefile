@@ -4,11 +4,10 @@
 #   make tree    the base + patches/ in work/linux
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
-#   make vm-mock / vm-vtd   boot one VM profile
+#   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
-#   make debug    the debug kernel (KASAN, UBSAN, lockdep): mock and vtd jobs
 #   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
-.PHONY: run check deps tree build export vm-mock vm-vtd vm-dist debug oldabi clean
+.PHONY: run check deps tree build export vm-mock vm-vtd vm-virtio vm-dist oldabi clean
 
 run:
 	@scripts/run.sh
@@ -24,14 +23,13 @@ export:
 	@scripts/export.sh
 oldabi: build
 	@scripts/oldabi.sh
-vm-mock vm-vtd:
+vm-mock vm-vtd vm-virtio:
 	@scripts/vm.sh $(@:vm-%=%)
 vm-dist: build
 	@scripts/kernels.sh dist
 	@VM_NAME=dist KERNEL=work/dist/bzImage INITRD=work/dist/initramfs.cpio.gz \
 		scripts/vm.sh vtd dist
 	@scripts/build.sh
-debug: tree
-	@scripts/debug.sh
 clean:
-	rm -rf work/build work/build-debug work/build-612 work/dist work/logs
+	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
+		work/build-noiommu work/build-docs work/findings work/dist work/gcno-project work/logs

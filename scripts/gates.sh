@@ -8,8 +8,9 @@
 # shellcheck shell=bash
 
 GBUILD=$WORK/build-gates	# project config + UAPI_HEADER_TEST; sparse, W=1
-NBUILD=$WORK/build-noiommu	# allnoconfig + 64BIT + PCI: IOMMU_API off
+NBUILD=$WORK/build-noiommu	# allnoconfig + small.config: IOMMU_API off
 DBUILD=$WORK/build-docs		# htmldocs
+BISECT=$WORK/build-bisect	# each patch in turn, config/kernels/bisect.config
 FIND=$WORK/findings		# findings per pass: $FIND/{base,tip}/*
 
 # The source files the series changes or adds, and the kbuild directories
@@ -102,19 +103,46 @@ compare() {
 	new_findings "$name"
 }
 
-# Each patch applied in turn builds with the project config (incremental),
-# kernel, uapi headers and kselftests. The config is merged anew at each
-# patch, so that the options a patch adds are on when it is built.
+# small_config DIR FRAGMENT...: allnoconfig, config/kernels/small.config
+# and the fragments, in DIR
+small_config() {
+	local o=$1
+	shift
+	mkdir -p "$o"
+	kmake "$o" allnoconfig &&
+		"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
+			"$ROOT/config/kernels/small.config" "$@" &&
+		kmake "$o" olddefconfig
+}
+
+# Each patch applied in turn builds: kernel, modules, uapi headers and
+# kselftests, incremental, in its own directory with the small config of
+# config/kernels/bisect.config (iommufd and VFIO as modules). The config is
+# merged anew at each patch, so that the options a patch adds are on when it
+# is built; at the tip, each of the fragment's options must be on. The
+# kselftests read only their sources and the uapi headers: they are built
+# again when a patch changes either.
 build_patch() {
-	make_config && kmake "$BUILD" bzImage headers && build_kselftests
+	local frag=$ROOT/config/kernels/bisect.config
+	small_config "$BISECT" "$frag" || return 1
+	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse series)" ]; then
+		config_survived "$BISECT" "$ROOT/config/kernels/small.config" "$frag" || return 1
+	fi
+	kmake "$BISECT" bzImage modules headers || return 1
+	if [ -d "$BISECT/kselftest/iommu" ] &&
+		[ "$(git -C "$TREE" rev-parse HEAD~1)" != "$(git -C "$TREE" rev-parse base)" ] &&
+		git -C "$TREE" diff --quiet HEAD~1 HEAD -- \
+		tools/testing/selftests/iommu include/uapi; then
+		say "kselftests: no change to their sources or the uapi headers"
+		return 0
+	fi
+	build_kselftests "$BISECT"
 }
 
 # IOMMU_API off: what the series adds to shared headers needs its stubs.
 build_noiommu() {
-	mkdir -p "$NBUILD"
-	kmake "$NBUILD" allnoconfig
-	"$TREE/scripts/config" --file "$NBUILD/.config" -e 64BIT -e PCI
-	kmake "$NBUILD" olddefconfig
+	small_config "$NBUILD" || return 1
+	config_survived "$NBUILD" "$ROOT/config/kernels/small.config" || return 1
 	if grep -q '^CONFIG_IOMMU_API=y' "$NBUILD/.config"; then
 		say "IOMMU_API is on in the no-IOMMU config"
 		return 1
@@ -175,13 +203,14 @@ cover_letter() {
 # The errno table of Documentation/userspace-api/iommu.rst is the contract:
 # each of its rows names tests (kselftest fixture.test, KUnit case), each
 # named test passed in this run's VMs, and every errno the series' tests
-# expect is a row of the table.
+# (kselftests and KUnit, the hostile-input ones too) expect is a row of the
+# table.
 errno_table() {
 	local doc=$TREE/Documentation/userspace-api/iommu.rst rc=0 t e table passed known
 	table=$(awk '/^Errors$/ { f = 1 } /^UAPI definitions$/ { f = 0 } f' "$doc")
 	[ -n "$table" ] || { say "no Errors section in $doc"; return 1; }
 	passed=$(cat "$LOGS/vm-mock.results.log" "$LOGS/vm-vtd.results.log" | tr -d '\r' |
-		sed -n 's/^\[\(kunit\|iommu_uapi\|iommu_uapi_vfio\)\] ok [0-9]* \([^ ]*\)$/\2/p')
+		sed -n 's/^\[\(kunit\|iommu_uapi\|iommu_uapi_hostile\|iommu_uapi_vfio\)\] ok [0-9]* \([^ ]*\)$/\2/p')
 	# A row begins with its errno; its first line names a test
 	while read -r e t; do
 		case $t in
@@ -203,7 +232,9 @@ errno_table() {
 	known=$(grep -hoE '^#define[[:space:]]+E[A-Z0-9]+' "$TREE"/include/uapi/asm-generic/errno*.h |
 		awk '{ print $2 }' | sort -u)
 	for e in $(cd "$TREE" && grep -hoE '\bE[A-Z0-9]+\b' tools/testing/selftests/iommu/iommu_uapi.c \
-		tools/testing/selftests/iommu/iommu_uapi_vfio.c drivers/iommu/iommu-uapi-kunit.c |
+		tools/testing/selftests/iommu/iommu_uapi_vfio.c \
+		tools/testing/selftests/iommu/iommu_uapi_hostile.c drivers/iommu/iommu-uapi-kunit.c \
+		drivers/iommu/intel/nested_kunit.c |
 		sort -u | grep -xF "$known"); do
 		printf '%s\n' "$table" | grep -qE "^-$e " && continue
 		say "the tests expect $e, which the errno table lacks"

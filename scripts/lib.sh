@@ -32,16 +32,27 @@ kmake() {
 	local o=$1 gcov
 	shift
 	mapfile -t gcov < <(gcov_args)
-	make -C "$TREE" O="$o" -j"$JOBS" LOCALVERSION= "${CCACHE[@]}" "${gcov[@]}" "$@"
+	make -C "$TREE" O="$o" -j"$JOBS" LOCALVERSION= "${CCACHE[@]}" "${gcov[@]}" \
+		"${SANITIZE[@]}" "$@"
 }
+# The debug kernel's compile-time checks (config/debug.config: KASAN, UBSAN)
+# instrument the code under test, drivers/iommu and drivers/vfio: their
+# accesses, bounds and shifts are checked, and KASAN's allocator, usercopy
+# and memcpy checks run everywhere. Instrumenting every object as well
+# tripled the kernel's cold build here (README.md, "The kernels"). A make
+# expression, expanded in each directory's build; without CONFIG_KASAN or
+# CONFIG_UBSAN it does nothing.
+SANITIZE_DIRS="drivers/iommu drivers/iommu/% drivers/vfio drivers/vfio/%"
+SANITIZE=("KASAN_SANITIZE=\$(if \$(filter $SANITIZE_DIRS,\$(obj)),y,n)"
+	"UBSAN_SANITIZE=\$(if \$(filter $SANITIZE_DIRS,\$(obj)),y,n)")
 
 # The C files in drivers/ that the series changes, tests aside: the files
-# whose added lines the coverage gate counts.
+# whose added lines the coverage gate counts (scripts/coverage.py).
 covered_files() {
-	git -C "$TREE" diff --name-only --diff-filter=AM base series -- 'drivers/*.c' 2>/dev/null |
-		grep -vE 'kunit|_test\.c$' || true
+	[ -d "$TREE/.git" ] || return 0
+	python3 "$ROOT/scripts/coverage.py" files "$TREE" 2>/dev/null || true
 }
-# With CONFIG_GCOV_KERNEL (config/debug.config), kbuild profiles an object
+# With CONFIG_GCOV_KERNEL (config/iommu.config), kbuild profiles an object
 # whose GCOV_PROFILE_<name>.o is y. The name has no directory (main.o is
 # also arch/x86/boot's, which cannot link gcov), so the value is y only in
 # the covered files' directories: a make expression, expanded in each
@@ -91,6 +102,20 @@ make_config() {
 	kmake "$o" olddefconfig
 }
 
+# config_survived DIR FRAGMENT...: merge_config drops silently what a
+# dependency forbids; every option the fragments set must be in DIR's
+# .config as written.
+config_survived() {
+	local o=$1 line bad=0
+	shift
+	while read -r line; do
+		grep -qxF "$line" "$o/.config" && continue
+		say "config: '$line' did not survive, .config has: $(grep -E "^(# )?${line#\# }[= ]" "$o/.config" || echo nothing)"
+		bad=1
+	done < <(grep -hE '^(# )?CONFIG_[A-Z0-9_]+( is not set|=)' "$@")
+	return "$bad"
+}
+
 # install_modules [DIR]: the modules of the build in DIR (default $BUILD),
 # stripped, with modules.dep, under DIR/modroot, for the initramfs.
 install_modules() {
@@ -115,6 +140,8 @@ MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi iommu_uapi_hostile"
 VTD_SECTIONS="vtd iommu_uapi_vfio"
 # ... and of the distribution-shaped kernel's, in the vtd VM (job dist)
 DIST_SECTIONS="dist type1"
+# ... and of the virtio VM's (job virtio)
+VIRTIO_SECTIONS="virtio"
 
 # The patch files listed in patches/series, in order.
 series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
