@@ -139,7 +139,7 @@ if [ "$built" = 0 ]; then
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
 	# The distribution's shape, VFIO as modules: built in $BUILD from its
 	# objects, which build.sh then brings back
-	if gate "dist kernel: VFIO=m, type1 container" "$LOGS/kernel-dist.log" \
+	if gate "dist kernel: VFIO=m, type1, no iommufd" "$LOGS/kernel-dist.log" \
 		"$S/kernels.sh" dist; then
 		gate "dist VM: edu on VFIO's type1, clean" "$LOGS/vm-dist.log" dist_vm
 		tests "$LOGS/vm-dist.results.log" $DIST_SECTIONS
