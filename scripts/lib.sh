@@ -37,9 +37,11 @@ kmake() {
 }
 # The debug kernel's compile-time checks (config/debug.config: KASAN, UBSAN)
 # instrument the code under test, drivers/iommu and drivers/vfio: their
-# accesses, bounds and shifts are checked, and KASAN's allocator, usercopy
-# and memcpy checks run everywhere. Instrumenting every object as well
-# tripled the kernel's cold build here (README.md, "The kernels"). A make
+# loads and stores (to any object, with the allocators' redzones and
+# quarantine), their copies from user space, bounds and shifts are
+# checked. The rest of the kernel is not instrumented: KASAN sees only its
+# bad frees. Instrumenting every object tripled the kernel's cold build
+# here (README.md, "The kernels"). A make
 # expression, expanded in each directory's build; without CONFIG_KASAN or
 # CONFIG_UBSAN it does nothing.
 SANITIZE_DIRS="drivers/iommu drivers/iommu/% drivers/vfio drivers/vfio/%"

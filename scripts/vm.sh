@@ -31,7 +31,8 @@ gcov=$LOGS/vm-$name.gcov
 # under TCG -cpu max with 5-level paging reports a false wild-memory-access
 # in early boot.
 cmdline="console=ttyS0 panic=-1 oops=panic hung_task_timeout_secs=60 no_timer_check no5lvl"
-# The mock job runs every kselftest on a debug kernel: about 10 minutes
+# The mock job runs every kselftest on a debug kernel (265 s in session 5,
+# beside a kernel build): it may take 30 minutes, the others 10
 timeout=${VM_TIMEOUT:-600}
 case $profile in
 mock)
