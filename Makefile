@@ -29,7 +29,6 @@ vm-dist: build
 	@scripts/kernels.sh dist
 	@VM_NAME=dist KERNEL=work/dist/bzImage INITRD=work/dist/initramfs.cpio.gz \
 		scripts/vm.sh vtd dist
-	@scripts/build.sh
 clean:
 	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
-		work/build-noiommu work/build-docs work/findings work/dist work/gcno-project work/logs
+		work/build-noiommu work/build-docs work/build-dist work/findings work/dist work/logs

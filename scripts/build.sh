@@ -4,9 +4,8 @@
 # modules in it. Incremental.
 . "$(dirname "$0")/lib.sh"
 
-# Always: the dist kernel is built in $BUILD by changing its config
-# (scripts/kernels.sh), and this brings the project's back. Unchanged, it
-# costs seconds and rebuilds nothing.
+# The config is merged anew each time, config/*.config may have changed:
+# unchanged, it costs seconds and rebuilds nothing.
 mkdir -p "$BUILD"
 stage "configure" "$LOGS/config.log" make_config
 stage "verify config options" "$LOGS/config-verify.log" config_survived "$BUILD" "$ROOT"/config/*.config

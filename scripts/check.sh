@@ -81,23 +81,14 @@ gate_join() {
 	if join "$1"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); return 1; fi
 }
 
-# The project kernel's .gcno files, kept for its VM runs' coverage: the
-# dist kernel's build changes some of the objects they belong to.
-GCNO=$WORK/gcno-project
-save_gcno() {
-	rm -rf "$GCNO"
-	mkdir -p "$GCNO"
-	find "$BUILD" -name '*.gcno' -exec cp --parents {} "$GCNO/" \;
-}
-# collect_coverage ROOT NAME...: each VM run's line counts, to
-# $LOGS/coverage-NAME.json, against the .gcno files under ROOT ("" for the
-# build directory as it is).
+# collect_coverage NAME...: each VM run's line counts, to
+# $LOGS/coverage-NAME.json, against the .gcno files of the build it booted
+# (the paths of its .gcda files name them).
 collect_coverage() {
-	local root=$1 n rc=0
-	shift
+	local n rc=0
 	for n in "$@"; do
 		python3 "$S/coverage.py" collect "$TREE" "$LOGS/coverage-$n.json" \
-			"$LOGS/vm-$n.gcov" ${root:+"$root"} || rc=1
+			"$LOGS/vm-$n.gcov" || rc=1
 	done
 	return "$rc"
 }
@@ -131,28 +122,26 @@ if [ "$built" = 0 ]; then
 	# The mock job is the long one (all the kselftests on a debug kernel):
 	# it runs beside the other VMs and the dist kernel's build.
 	spawn mock stage "mock VM: KUnit, kselftests, clean" "$LOGS/vm-mock.log" "$S/vm.sh" mock
-	save_gcno
 	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
 	tests "$LOGS/vm-vtd.results.log" $VTD_SECTIONS
 	gate "virtio VM: virtio-iommu, clean" "$LOGS/vm-virtio.log" "$S/vm.sh" virtio
 	tests "$LOGS/vm-virtio.results.log" $VIRTIO_SECTIONS
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
-	# The distribution's shape, VFIO as modules: built in $BUILD from its
-	# objects, which build.sh then brings back
+	# The distribution's shape, VFIO as modules: built from a copy of
+	# $BUILD's objects
 	if gate "dist kernel: VFIO=m, type1, no iommufd" "$LOGS/kernel-dist.log" \
 		"$S/kernels.sh" dist; then
 		gate "dist VM: edu on VFIO's type1, clean" "$LOGS/vm-dist.log" dist_vm
 		tests "$LOGS/vm-dist.results.log" $DIST_SECTIONS
-		stage "coverage of the dist run" "$LOGS/coverage-collect-dist.log" collect_coverage "" dist
+		stage "coverage of the dist run" "$LOGS/coverage-collect-dist.log" collect_coverage dist
 	else
 		not_run "dist VM" "no dist kernel"
 	fi
-	gate "project kernel again" "$LOGS/rebuild.log" "$S/build.sh"
 	gate_join mock
 	tests "$LOGS/vm-mock.results.log" $MOCK_SECTIONS
 	gate "errno table: every row's tests passed" "$LOGS/errno-table.log" errno_table
 	stage "coverage of the project kernel's runs" "$LOGS/coverage-collect.log" \
-		collect_coverage "$GCNO" mock vtd virtio
+		collect_coverage mock vtd virtio
 	gate "coverage: every added line ran or is listed" "$LOGS/coverage.log" coverage_report
 	grep -E '^  [a-z]|did not run|listed' "$LOGS/coverage.log" | sed 's/^/  /'
 else
@@ -167,8 +156,7 @@ fi
 
 # The maintainer gates. Findings are collected at the tip, then at base;
 # then each patch is built in turn, the last one being the tip again. The
-# old-userspace VMs run meanwhile. The tree returns to the tip whatever
-# happens.
+# old-userspace VMs run meanwhile. The tree returns to the tip whatever happens.
 if [ "$built" = 0 ]; then
 	trap 'git -C "$TREE" checkout -q series' EXIT
 	gate "gates config (UAPI_HEADER_TEST, VFIO type1)" "$LOGS/gates-config.log" gbuild_config

@@ -4,13 +4,11 @@
   coverage.py files TREE
       The C files in drivers/ that the series changes, tests aside: the
       files whose added lines are counted (scripts/lib.sh profiles them).
-  coverage.py collect TREE OUT.json GCOVLOG [GCNO_ROOT]
+  coverage.py collect TREE OUT.json GCOVLOG
       GCOVLOG is a VM's ttyS2 (guest/init's gcov_dump): the kernel's .gcda
       files, base64, each under the path of the object that wrote it, in a
       build directory of this host. Each is read with gcov against the
-      .gcno beside that object, or, with GCNO_ROOT, against the copy of it
-      under GCNO_ROOT (the same path below it), taken before the build
-      changed; the line counts go to OUT.json.
+      .gcno beside that object; the line counts go to OUT.json.
   coverage.py report TREE UNREACHABLE OUT.json...
       The lines the series adds (git diff base series) to the C files in
       drivers/ that it changes, tests aside, which gcov says are executable
@@ -75,9 +73,9 @@ def read_log(log, dest):
     return objs
 
 
-def gcov_counts(obj, dest, tree, counts, funcs, gcno_root=""):
+def gcov_counts(obj, dest, tree, counts, funcs):
     """Add the line counts of one object's .gcda to @counts."""
-    gcno = gcno_root + obj + ".gcno"
+    gcno = obj + ".gcno"
     if not os.path.exists(gcno):
         return False
     local = dest + obj
@@ -105,11 +103,11 @@ def gcov_counts(obj, dest, tree, counts, funcs, gcno_root=""):
     return True
 
 
-def collect(tree, out, log, gcno_root=""):
+def collect(tree, out, log):
     counts, funcs = collections.Counter(), {}
     with tempfile.TemporaryDirectory() as tmp:
         objs = read_log(log, tmp) if os.path.exists(log) else []
-        read = sum(gcov_counts(o, tmp, tree, counts, funcs, gcno_root)
+        read = sum(gcov_counts(o, tmp, tree, counts, funcs)
                    for o in objs)
     print(f"{os.path.basename(log)}: {len(objs)} .gcda files, {read} read")
     data = collections.defaultdict(dict)
@@ -190,7 +188,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "files":
         print("\n".join(covered_files(sys.argv[2])))
         return 0
-    if len(sys.argv) in (5, 6) and sys.argv[1] == "collect":
+    if len(sys.argv) == 5 and sys.argv[1] == "collect":
         return collect(*sys.argv[2:])
     if len(sys.argv) >= 5 and sys.argv[1] == "report":
         return report(sys.argv[2], sys.argv[3], sys.argv[4:])

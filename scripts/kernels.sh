@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # kernels.sh dist: the distribution-shaped kernel, the project config plus
 # config/kernels/dist.config (VFIO, VFIO_PCI, type1 as modules, VFIO's own
-# container): bzImage, modules, and an initramfs with the project's
-# kselftests, in $WORK/dist/, for the vtd VM's "dist" job. Built in $BUILD,
-# from its objects: only what its options change is compiled; build.sh then
-# brings $BUILD back the same way.
+# container, iommufd off): bzImage, modules, and an initramfs with the
+# project's kselftests, in $WORK/dist/, for the vtd VM's "dist" job.
+# Built in $WORK/build-dist, which starts as a copy of $BUILD: only what
+# its options change is compiled.
 . "$(dirname "$0")/lib.sh"
 
 kind=${1:?usage: kernels.sh dist}
 [ "$kind" = dist ] || die "unknown kernel '$kind'"
 frag=$ROOT/config/kernels/dist.config
+o=$WORK/build-dist
 out=$WORK/dist
 
-make_config "$BUILD"
-"$TREE/scripts/kconfig/merge_config.sh" -m -O "$BUILD" "$BUILD/.config" "$frag"
-kmake "$BUILD" olddefconfig
-config_survived "$BUILD" "$frag"
-kmake "$BUILD" bzImage modules
+seed_build "$o" "$BUILD"
+make_config "$o"
+"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$frag"
+kmake "$o" olddefconfig
+config_survived "$o" "$frag"
+kmake "$o" bzImage modules
 rm -rf "$out"
 mkdir -p "$out"
-kmake "$BUILD" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
-cp "$BUILD/arch/x86/boot/bzImage" "$out/bzImage"
+kmake "$o" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
+cp "$o/arch/x86/boot/bzImage" "$out/bzImage"
 # the initramfs of $out: its modules, the project's kselftests
 HARNESS_BUILD=$out KSELFTESTS=$BUILD/kselftest "$ROOT/scripts/initramfs.sh"
 for m in vfio vfio_iommu_type1 vfio-pci vfio-pci-core nested_kunit; do

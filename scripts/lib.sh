@@ -104,6 +104,20 @@ make_config() {
 	kmake "$o" olddefconfig
 }
 
+# seed_build DIR FROM: a build directory that does not exist yet starts
+# as a copy of FROM's objects, without FROM's modules, tests and
+# initramfs. Kbuild's objects name the source tree by its absolute path
+# and their own directory as "./": in the copy, make compiles again only
+# what the new config or the tree's changes touch.
+seed_build() {
+	local o=$1 from=$2
+	[ ! -f "$o/.config" ] && [ -f "$from/.config" ] || return 0
+	rm -rf "$o"
+	cp -a "$from" "$o"
+	rm -rf "$o/modroot" "$o/initramfs" "$o/initramfs.cpio.gz" "$o/kselftest"
+	say "$o: seeded from $from"
+}
+
 # config_survived DIR FRAGMENT...: merge_config drops silently what a
 # dependency forbids; every option the fragments set must be in DIR's
 # .config as written.

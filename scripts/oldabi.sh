@@ -40,6 +40,10 @@ build_612() {
 		trap 'git -C "$TREE" checkout -q series' EXIT
 		git -C "$TREE" checkout -q "$p1" || exit 1
 		say "6.12 kernel and kselftests from $(git -C "$TREE" log -1 --format='%h %s' "$p1")"
+		# from a copy of $BUILD's objects: only what the series
+		# changes is compiled again
+		seed_build "$OBUILD" "$BUILD"
+		rm -rf "$OBUILD/kselftest"
 		mkdir -p "$OBUILD"
 		make_config "$OBUILD" &&
 			kmake "$OBUILD" bzImage headers &&
