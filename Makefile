@@ -31,4 +31,4 @@ vm-dist: build
 		scripts/vm.sh vtd dist
 clean:
 	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
-		work/build-noiommu work/build-docs work/build-dist work/findings work/dist work/logs
+		work/build-noiommu work/build-docs work/build-dist work/findings work/dist work/gcno-project work/logs

@@ -47,10 +47,12 @@ gbuild_config() {
 	mkdir -p "$GBUILD"
 	cp "$BUILD/.config" "$GBUILD/.config"
 	# WERROR off: W=1 must list every warning, not stop at the first.
+	# SUSPEND: the VMs' kernel has none, VT-d's suspend code is checked
 	"$TREE/scripts/config" --file "$GBUILD/.config" -e HEADERS_INSTALL -e UAPI_HEADER_TEST \
-		-d WERROR -d IOMMUFD_VFIO_CONTAINER -e VFIO_CONTAINER -e VFIO_IOMMU_TYPE1
+		-d WERROR -d IOMMUFD_VFIO_CONTAINER -e VFIO_CONTAINER -e VFIO_IOMMU_TYPE1 -e SUSPEND
 	kmake "$GBUILD" olddefconfig
-	grep -qx CONFIG_UAPI_HEADER_TEST=y "$GBUILD/.config" &&
+	grep -qx CONFIG_SUSPEND=y "$GBUILD/.config" &&
+		grep -qx CONFIG_UAPI_HEADER_TEST=y "$GBUILD/.config" &&
 		grep -qx CONFIG_VFIO_IOMMU_TYPE1=y "$GBUILD/.config" &&
 		! grep -qx CONFIG_WERROR=y "$GBUILD/.config"
 }
@@ -73,8 +75,8 @@ collect() {
 	# spatch takes the last of its options, so SPFLAGS' --file-groups
 	# replaces coccicheck's --dir. A file's findings come from that file
 	# (most scripts read no includes): the files the series leaves alone
-	# report the same at both passes. A tenth of the time of the whole
-	# directories (README.md, "Time").
+	# report the same at both passes: 88 s here, where drivers/iommu alone
+	# took 235 s.
 	for f in $(changed_files | grep -E '\.[ch]$' | grep -vE '^(tools|samples|scripts)/'); do
 		[ ! -f "$TREE/$f" ] || printf '%s\n\n' "$TREE/$f"
 	done >"$out/cocci.files"
@@ -114,19 +116,23 @@ compare() {
 # Each patch applied in turn builds: kernel, modules, uapi headers and
 # kselftests, incremental, in its own directory with the small config of
 # config/kernels/bisect.config (iommufd and VFIO as modules). The config is
-# merged anew at each patch, so that the options a patch adds are on when it
-# is built; at the tip, each of the fragment's options must be on. The
-# kselftests read only their sources and the uapi headers: they are built
-# again when a patch changes either.
+# merged anew at patch 1 and whenever a Kconfig file changed since the
+# commit it was last merged at (a stamp, removed until a merge succeeds),
+# so that the options a patch adds are on when it is built; at the tip,
+# each of the fragment's options must be on. The kselftests read only
+# their sources and the uapi headers: they are built again when a patch
+# changes either.
 build_patch() {
-	local frag=$ROOT/config/kernels/bisect.config first=
+	local frag=$ROOT/config/kernels/bisect.config first= stamp=$BISECT/config.commit
 	[ "$(git -C "$TREE" rev-parse HEAD~1)" != "$(git -C "$TREE" rev-parse base)" ] || first=1
 	mkdir -p "$BISECT"
-	if [ -n "$first" ] || [ ! -f "$BISECT/.config" ] ||
-		! git -C "$TREE" diff --quiet HEAD~1 HEAD -- '*Kconfig*'; then
+	if [ -n "$first" ] || [ ! -f "$stamp" ] || [ ! -f "$BISECT/.config" ] ||
+		! git -C "$TREE" diff --quiet "$(cat "$stamp")" HEAD -- '*Kconfig*'; then
+		rm -f "$stamp"
 		bisect_config "$BISECT" "$frag" || return 1
+		git -C "$TREE" rev-parse HEAD >"$stamp"
 	else
-		say "config: no Kconfig change, the config as before"
+		say "config: no Kconfig change since $(cut -c1-12 "$stamp"), the config as before"
 	fi
 	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse series)" ]; then
 		config_survived "$BISECT" "$frag" || return 1

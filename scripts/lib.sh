@@ -108,13 +108,17 @@ make_config() {
 # as a copy of FROM's objects, without FROM's modules, tests and
 # initramfs. Kbuild's objects name the source tree by its absolute path
 # and their own directory as "./": in the copy, make compiles again only
-# what the new config or the tree's changes touch.
+# what the new config or the tree's changes touch, and objtool (its build
+# names its directory in full). Copied aside, then moved into place: a
+# copy cut short is not taken for a build directory.
 seed_build() {
 	local o=$1 from=$2
 	[ ! -f "$o/.config" ] && [ -f "$from/.config" ] || return 0
-	rm -rf "$o"
-	cp -a "$from" "$o"
-	rm -rf "$o/modroot" "$o/initramfs" "$o/initramfs.cpio.gz" "$o/kselftest"
+	rm -rf "$o" "$o.tmp"
+	cp -a "$from" "$o.tmp" &&
+		rm -rf "$o.tmp/modroot" "$o.tmp/initramfs" "$o.tmp/initramfs.cpio.gz" \
+			"$o.tmp/kselftest" &&
+		mv "$o.tmp" "$o" || return 1
 	say "$o: seeded from $from"
 }
 

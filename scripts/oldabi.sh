@@ -42,7 +42,7 @@ build_612() {
 		say "6.12 kernel and kselftests from $(git -C "$TREE" log -1 --format='%h %s' "$p1")"
 		# from a copy of $BUILD's objects: only what the series
 		# changes is compiled again
-		seed_build "$OBUILD" "$BUILD"
+		seed_build "$OBUILD" "$BUILD" || exit 1
 		rm -rf "$OBUILD/kselftest"
 		mkdir -p "$OBUILD"
 		make_config "$OBUILD" &&
