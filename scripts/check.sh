@@ -156,7 +156,8 @@ fi
 
 # The maintainer gates. Findings are collected at the tip, then at base;
 # then each patch is built in turn, the last one being the tip again. The
-# old-userspace VMs run meanwhile. The tree returns to the tip whatever happens.
+# old-userspace VMs run meanwhile. The tree returns to the tip whatever
+# happens.
 if [ "$built" = 0 ]; then
 	trap 'git -C "$TREE" checkout -q series' EXIT
 	gate "gates config (UAPI_HEADER_TEST, VFIO type1)" "$LOGS/gates-config.log" gbuild_config

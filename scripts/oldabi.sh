@@ -43,7 +43,6 @@ build_612() {
 		# from a copy of $BUILD's objects: only what the series
 		# changes is compiled again
 		seed_build "$OBUILD" "$BUILD" || exit 1
-		rm -rf "$OBUILD/kselftest"
 		mkdir -p "$OBUILD"
 		make_config "$OBUILD" &&
 			kmake "$OBUILD" bzImage headers &&
