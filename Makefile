@@ -1,18 +1,21 @@
 # The IOMMU UAPI series and its harness. See README.md.
 #   make run     build, boot the VMs, show the series at work (the main job)
 #   make check   every gate and test; ends "N passed, N failed"
+#   make bench   the series' hot paths beside 6.12's, timed (not in check)
 #   make tree    the base + patches/ in work/linux
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
-.PHONY: run check deps tree build export vm-mock vm-vtd vm-virtio vm-dist oldabi clean
+.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-dist oldabi clean
 
 run:
 	@scripts/run.sh
 check:
 	@scripts/check.sh
+bench:
+	@scripts/bench.sh
 deps:
 	@scripts/deps.sh
 tree: deps
@@ -31,4 +34,4 @@ vm-dist: build
 		scripts/vm.sh vtd dist
 clean:
 	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
-		work/build-noiommu work/build-docs work/build-dist work/findings work/dist work/gcno-project work/logs
+		work/build-noiommu work/build-docs work/build-dist work/build-bench work/build-bench-612 work/findings work/dist work/gcno-project work/logs

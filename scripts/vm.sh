@@ -4,7 +4,8 @@
 # console in $LOGS/vm-NAME.console.log, the job's output in
 # $LOGS/vm-NAME.results.log and the kernel's coverage counters in
 # $LOGS/vm-NAME.gcov, NAME being PROFILE or PROFILE-JOB, or $VM_NAME.
-# KERNEL and INITRD boot another kernel or initramfs than $BUILD's.
+# KERNEL and INITRD boot another kernel or initramfs than $BUILD's; VM_ARGS
+# adds to the kernel command line.
 #
 # Profiles:
 #   mock  q35, no vIOMMU: the iommufd selftest mock driver owns the tests
@@ -31,6 +32,7 @@ gcov=$LOGS/vm-$name.gcov
 # under TCG -cpu max with 5-level paging reports a false wild-memory-access
 # in early boot.
 cmdline="console=ttyS0 panic=-1 oops=panic hung_task_timeout_secs=60 no_timer_check no5lvl"
+cmdline+=${VM_ARGS:+ $VM_ARGS}
 # The mock job runs every kselftest on a debug kernel (265 s in session 5,
 # beside a kernel build): it may take 30 minutes, the others 10
 timeout=${VM_TIMEOUT:-600}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# make bench: what the series costs on its hot paths, beside the 6.12
+# kernel. Not part of make check.
+#
+# Two kernels with the same config (config/kernels/bench.config: the
+# project config without its debug options): the series' tip, in
+# $WORK/build-bench, and 6.12 (patch 1: the base with its selftests
+# building), in $WORK/build-bench-612, seeded from the tip's objects.
+# Each boots in the mock VM with bench/iommu_bench_floor.c's module and
+# bench/iommu_bench.c, job "bench" of guest/init, with KUnit off: the
+# same boot on both kernels (the tip's KUnit suites at boot left its
+# allocators in another state, and a 64-fault round trip 1.4 % dearer).
+# The kernels are booted in turn, 6.12 first, BOOTS times each, under
+# -icount (guest time counts instructions: no host noise) and then on the
+# wall clock. Each -icount round adds a boot of the tip that runs only
+# the KUnit suite iommu-uapi-bench: the batch copy alone.
+# scripts/bench-report.py prints the table, also in $LOGS/bench.txt.
+. "$(dirname "$0")/lib.sh"
+S=$ROOT/scripts
+
+BOOTS=${BOOTS:-3}
+FRAG=$ROOT/config/kernels/bench.config
+TIPB=$WORK/build-bench
+BASEB=$WORK/build-bench-612
+
+# bench_kernel DIR: the kernel of the tree's checkout in DIR, with the
+# bench config, the floor module, and an initramfs with the bench program
+# (built against the tip's headers, $TIPB/bench)
+bench_kernel() {
+	local o=$1
+	mkdir -p "$o"
+	make_config "$o" &&
+		"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$FRAG" &&
+		kmake "$o" olddefconfig &&
+		config_survived "$o" "$FRAG" &&
+		kmake "$o" bzImage modules headers &&
+		install_modules "$o" || return 1
+	# the floor module, built where kbuild puts an external module's
+	# objects: in its own directory
+	rm -rf "$o/bench-floor"
+	mkdir -p "$o/bench-floor"
+	cp "$ROOT/bench/Kbuild" "$ROOT/bench/iommu_bench_floor.c" "$o/bench-floor/"
+	kmake "$o" M="$o/bench-floor" modules &&
+		kmake "$o" M="$o/bench-floor" INSTALL_MOD_PATH="$o/modroot" \
+			INSTALL_MOD_STRIP=1 modules_install &&
+		HARNESS_BUILD=$o KSELFTESTS=$TIPB/bench "$S/initramfs.sh"
+}
+
+build_tip() {
+	seed_build "$TIPB" "$BUILD" || return 1
+	mkdir -p "$TIPB/bench/bench"
+	gcc -O2 -Wall -Werror -static -isystem "$BUILD/usr/include" \
+		-I "$TREE/drivers/iommu/iommufd" -o "$TIPB/bench/bench/iommu_bench" \
+		"$ROOT/bench/iommu_bench.c" &&
+		bench_kernel "$TIPB"
+}
+
+# 6.12 from patch 1, as scripts/oldabi.sh builds it; the options its
+# .config lacks beside the tip's are those the series adds
+build_base() {
+	local p1 sym
+	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
+	(
+		trap 'git -C "$TREE" checkout -q series' EXIT
+		git -C "$TREE" checkout -q "$p1" || exit 1
+		seed_build "$BASEB" "$TIPB" || exit 1
+		bench_kernel "$BASEB"
+	) || return 1
+	say "config options of the tip's bench kernel that 6.12's lacks:"
+	for sym in $(diff <(grep '^CONFIG_' "$BASEB/.config") <(grep '^CONFIG_' "$TIPB/.config") |
+		sed -n 's/^[<>] \(CONFIG_[A-Z0-9_]*\)=.*/\1/p' | sort -u); do
+		say "  $sym"
+		if git -C "$TREE" grep -qx "config ${sym#CONFIG_}" base -- '*Kconfig*'; then
+			say "  ... which 6.12 has: the configs differ"
+			return 1
+		fi
+	done
+}
+
+if [ "${1:-}" != --report ]; then
+	stage "install packages" "$LOGS/deps.log" "$S/deps.sh"
+	stage "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
+	"$S/build.sh"
+	stage "bench kernel: the series" "$LOGS/bench-build-tip.log" build_tip
+	stage "bench kernel: 6.12" "$LOGS/bench-build-612.log" build_base
+	for clock in icount wall; do
+		icount=$([ "$clock" = icount ] && echo 1 || echo 0)
+		for i in $(seq "$BOOTS"); do
+			for k in 612 tip; do
+				b=$TIPB
+				[ "$k" = tip ] || b=$BASEB
+				stage "bench $clock $k, boot $i" "$LOGS/bench-vm-$clock-$k-$i.log" \
+					env VM_NAME="bench-$clock-$k-$i" ICOUNT="$icount" \
+					VM_ARGS=kunit.enable=0 \
+					KERNEL="$b/arch/x86/boot/bzImage" INITRD="$b/initramfs.cpio.gz" \
+					"$S/vm.sh" mock bench
+			done
+			[ "$clock" = icount ] || continue
+			stage "bench KUnit, tip, boot $i" "$LOGS/bench-vm-kunit-$i.log" \
+				env VM_NAME="bench-kunit-$i" ICOUNT=1 \
+				VM_ARGS=kunit.filter_glob=iommu-uapi-bench \
+				KERNEL="$TIPB/arch/x86/boot/bzImage" INITRD="$TIPB/initramfs.cpio.gz" \
+				"$S/vm.sh" mock bench_kunit
+		done
+	done
+fi
+python3 "$S/bench-report.py" "$LOGS" "$BOOTS" | tee "$LOGS/bench.txt"
