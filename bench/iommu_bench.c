@@ -8,8 +8,8 @@
  *   row NAME entries=N bytes=B median=NS min=NS max=NS
  *
  * NS is nanoseconds per entry (per call for the info rows), over REPS
- * repetitions of enough calls to move about 8192 entries. The floor rows
- * move the same bytes through /dev/iommu_bench_floor (bench/floor.c).
+ * repetitions of 8192 / N calls, at least 16. The floor rows move the
+ * same bytes through /dev/iommu_bench_floor (bench/iommu_bench_floor.c).
  * scripts/bench.sh compares the kernels; this program expects nothing of
  * the numbers, and fails only when a call fails.
  */

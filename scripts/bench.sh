@@ -58,7 +58,7 @@ build_tip() {
 # 6.12 from patch 1, as scripts/oldabi.sh builds it; the options its
 # .config lacks beside the tip's are those the series adds
 build_base() {
-	local p1 sym
+	local p1 sym rc
 	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
 	(
 		trap 'git -C "$TREE" checkout -q series' EXIT
@@ -70,13 +70,21 @@ build_base() {
 	for sym in $(diff <(grep '^CONFIG_' "$BASEB/.config") <(grep '^CONFIG_' "$TIPB/.config") |
 		sed -n 's/^[<>] \(CONFIG_[A-Z0-9_]*\)=.*/\1/p' | sort -u); do
 		say "  $sym"
-		if git -C "$TREE" grep -qx "config ${sym#CONFIG_}" base -- '*Kconfig*'; then
+		rc=0
+		git -C "$TREE" grep -qE "^(menu)?config ${sym#CONFIG_}\b" base -- '*Kconfig*' || rc=$?
+		if [ "$rc" = 0 ]; then
 			say "  ... which 6.12 has: the configs differ"
+			return 1
+		elif [ "$rc" != 1 ]; then
+			say "  git grep failed ($rc)"
 			return 1
 		fi
 	done
 }
 
+# A VM run that fails leaves its rows out of the table; make bench then
+# fails too, after the table.
+failed=0
 if [ "${1:-}" != --report ]; then
 	stage "install packages" "$LOGS/deps.log" "$S/deps.sh"
 	stage "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
@@ -93,15 +101,16 @@ if [ "${1:-}" != --report ]; then
 					env VM_NAME="bench-$clock-$k-$i" ICOUNT="$icount" \
 					VM_ARGS=kunit.enable=0 \
 					KERNEL="$b/arch/x86/boot/bzImage" INITRD="$b/initramfs.cpio.gz" \
-					"$S/vm.sh" mock bench
+					"$S/vm.sh" mock bench || failed=1
 			done
 			[ "$clock" = icount ] || continue
 			stage "bench KUnit, tip, boot $i" "$LOGS/bench-vm-kunit-$i.log" \
 				env VM_NAME="bench-kunit-$i" ICOUNT=1 \
 				VM_ARGS=kunit.filter_glob=iommu-uapi-bench \
 				KERNEL="$TIPB/arch/x86/boot/bzImage" INITRD="$TIPB/initramfs.cpio.gz" \
-				"$S/vm.sh" mock bench_kunit
+				"$S/vm.sh" mock bench_kunit || failed=1
 		done
 	done
 fi
 python3 "$S/bench-report.py" "$LOGS" "$BOOTS" | tee "$LOGS/bench.txt"
+exit "$failed"
