@@ -124,13 +124,17 @@ seed_build() {
 
 # config_survived DIR FRAGMENT...: merge_config drops silently what a
 # dependency forbids; every option the fragments set must be in DIR's
-# .config as written.
+# .config as written, and every option they unset must not be set there
+# (an option nothing selects and no prompt shows is absent when off).
 config_survived() {
-	local o=$1 line bad=0
+	local o=$1 line sym bad=0
 	shift
 	while read -r line; do
 		grep -qxF "$line" "$o/.config" && continue
-		say "config: '$line' did not survive, .config has: $(grep -E "^(# )?${line#\# }[= ]" "$o/.config" || echo nothing)"
+		sym=${line#\# }
+		sym=${sym%%[= ]*}
+		[[ $line == "# "* ]] && ! grep -qE "^$sym=" "$o/.config" && continue
+		say "config: '$line' did not survive, .config has: $(grep -E "^(# )?$sym[= ]" "$o/.config" || echo nothing)"
 		bad=1
 	done < <(grep -hE '^(# )?CONFIG_[A-Z0-9_]+( is not set|=)' "$@")
 	return "$bad"
