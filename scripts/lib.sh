@@ -125,15 +125,19 @@ seed_build() {
 # config_survived DIR FRAGMENT...: merge_config drops silently what a
 # dependency forbids; every option the fragments set must be in DIR's
 # .config as written, and every option they unset must not be set there
-# (an option nothing selects and no prompt shows is absent when off).
+# (an option no prompt shows is absent from .config when off: it passes
+# if the tree's Kconfig defines it, so a misspelt name still fails).
 config_survived() {
 	local o=$1 line sym bad=0
 	shift
+	[ -f "$o/.config" ] || die "config_survived: no $o/.config"
 	while read -r line; do
 		grep -qxF "$line" "$o/.config" && continue
 		sym=${line#\# }
 		sym=${sym%%[= ]*}
-		[[ $line == "# "* ]] && ! grep -qE "^$sym=" "$o/.config" && continue
+		[[ $line == "# "* ]] && ! grep -qE "^$sym=" "$o/.config" &&
+			git -C "$TREE" grep -qE "^(menu)?config ${sym#CONFIG_}\$" \
+				-- '*Kconfig*' && continue
 		say "config: '$line' did not survive, .config has: $(grep -E "^(# )?$sym[= ]" "$o/.config" || echo nothing)"
 		bad=1
 	done < <(grep -hE '^(# )?CONFIG_[A-Z0-9_]+( is not set|=)' "$@")
