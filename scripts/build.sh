@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the patched kernel (bzImage, modules, uapi headers), the iommu
-# kselftests as static binaries, and the initramfs the VMs boot, with the
-# modules in it. Incremental.
+# kselftests and make run's story (guest/sva_story.c) as static binaries,
+# and the initramfs the VMs boot, with the modules in it. Incremental.
 . "$(dirname "$0")/lib.sh"
 
 # The config is merged anew each time, config/*.config may have changed:
@@ -12,4 +12,5 @@ stage "verify config options" "$LOGS/config-verify.log" config_survived "$BUILD"
 stage "build kernel (bzImage, modules, headers)" "$LOGS/build.log" kmake "$BUILD" bzImage modules headers
 stage "install modules" "$LOGS/modules.log" install_modules
 stage "build kselftests (static)" "$LOGS/kselftest-build.log" build_kselftests
+stage "build make run's story (static)" "$LOGS/story-build.log" build_story
 stage "build initramfs" "$LOGS/initramfs.log" "$ROOT/scripts/initramfs.sh"

@@ -154,16 +154,42 @@ install_modules() {
 
 # build_kselftests [DIR]: the iommu kselftests of the tree, static, against
 # the uapi headers of the build in DIR (default $BUILD), into DIR/kselftest.
+# Skipped when no source or header is newer than the last build's stamp.
 build_kselftests() {
-	local o=${1:-$BUILD}
+	local o=${1:-$BUILD} stamp=${1:-$BUILD}/kselftest/.stamp
+	if [ -f "$stamp" ] && [ -z "$(find "$TREE/tools/testing/selftests/iommu" \
+		"$TREE"/tools/testing/selftests/kselftest*.h \
+		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$o/usr/include" \
+		-newer "$stamp" -print -quit)" ]; then
+		echo "kselftests: up to date"
+		return 0
+	fi
 	mkdir -p "$o/kselftest/iommu"
 	# -B: the selftest Makefile does not track iommufd_utils.h
 	make -B -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$o/kselftest/iommu" \
-		KHDR_INCLUDES="-isystem $o/usr/include" LDFLAGS=-static
+		KHDR_INCLUDES="-isystem $o/usr/include" LDFLAGS=-static &&
+		touch "$stamp"
+}
+
+# build_story: make run's story, guest SVA bring-up on the mock driver
+# (guest/sva_story.c), against the build's uapi headers and the selftest's
+# iommufd_test.h, into the kselftests' directory so the initramfs takes it.
+build_story() {
+	local bin=$BUILD/kselftest/story/sva_story
+	if [ "$bin" -nt "$ROOT/guest/sva_story.c" ] && [ -z "$(find \
+		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$BUILD/usr/include" \
+		-newer "$bin" -print -quit)" ]; then
+		echo "story: up to date"
+		return 0
+	fi
+	mkdir -p "$BUILD/kselftest/story"
+	gcc -O2 -Wall -Werror -static -isystem "$BUILD/usr/include" \
+		-I "$TREE/drivers/iommu/iommufd" -o "$BUILD/kselftest/story/sva_story" \
+		"$ROOT/guest/sva_story.c"
 }
 
 # The result sections of the mock VM's job (guest/init, job kselftest)
-MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi iommu_uapi_hostile"
+MOCK_SECTIONS="kunit iommufd iommufd_fail_nth iommu_uapi iommu_uapi_hostile story"
 # ... and of the vtd VM's (job vtd)
 VTD_SECTIONS="vtd iommu_uapi_vfio"
 # ... and of the distribution-shaped kernel's, in the vtd VM (job dist)
