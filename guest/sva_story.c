@@ -35,12 +35,21 @@ static void ok(const char *fmt, ...)
 	putchar('\n');
 }
 
-static void fail(const char *what)
+/* The step failed: what was asked, and what came back instead */
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
 {
-	step++;
-	printf("not ok %d %s: %s\n1..%d\n", step, what, strerror(errno), step);
+	va_list ap;
+
+	printf("not ok %d ", ++step);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
 	exit(1);
 }
+
+#define STEPS 12
 
 static const char *const names[64] = {
 	[IOMMU_UAPI_DATA_VTD_S1] = "VTD_S1",
@@ -77,16 +86,24 @@ static void test_cmd(__u32 op, struct iommu_test_cmd *cmd, const char *what)
 	cmd->size = sizeof(*cmd);
 	cmd->op = op;
 	if (ioctl(fd, IOMMU_TEST_CMD, cmd))
-		fail(what);
+		fail("%s: %s", what, strerror(errno));
 }
 
-static void fill_inv(struct iommu_hwpt_invalidate_selftest *inv)
+/* Which of the mock's iotlb entries the flushes cleared, a bit each */
+static unsigned int flushed(__u32 hwpt_id)
 {
-	int i;
+	struct iommu_test_cmd cmd = { .id = hwpt_id };
+	unsigned int i, mask = 0;
 
-	memset(inv, 0, BATCH * sizeof(*inv));
-	for (i = 0; i != BATCH; i++)
-		inv[i].iotlb_id = i % (MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1);
+	for (i = 0; i != MOCK_NESTED_DOMAIN_IOTLB_NUM; i++) {
+		cmd.check_iotlb.id = i;
+		cmd.check_iotlb.iotlb = 0;
+		cmd.size = sizeof(cmd);
+		cmd.op = IOMMU_TEST_OP_MD_CHECK_IOTLB;
+		if (!ioctl(fd, IOMMU_TEST_CMD, &cmd))
+			mask |= 1U << i;
+	}
+	return mask;
 }
 
 int main(void)
@@ -112,7 +129,7 @@ int main(void)
 		.data_len = sizeof(s1),
 		.data_uptr = (uintptr_t)&s1,
 	};
-	struct iommu_hwpt_invalidate_selftest inv[BATCH];
+	struct iommu_hwpt_invalidate_selftest inv[BATCH] = {};
 	struct iommu_hwpt_invalidate flush = {
 		.size = sizeof(flush),
 		.data_uptr = (uintptr_t)inv,
@@ -126,17 +143,19 @@ int main(void)
 	struct iommu_hwpt_page_response resp = {};
 	struct iommu_hwpt_pgfault rec;
 	struct iommu_test_cmd cmd = {};
-	__u32 stdev_id, idev_id, i;
-	int err;
+	__u32 stdev_id, idev_id, i, n;
+	int entry_size = 0, err;
+	unsigned int mask;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("1..%d\n", STEPS);
 	fd = open("/dev/iommu", O_RDWR);
 	if (fd < 0)
-		fail("open /dev/iommu");
+		fail("open /dev/iommu: %s", strerror(errno));
 	if (ioctl(fd, IOMMU_IOAS_ALLOC, &ioas))
-		fail("IOMMU_IOAS_ALLOC");
+		fail("IOMMU_IOAS_ALLOC: %s", strerror(errno));
 	cmd.id = ioas.out_ioas_id;
-	test_cmd(IOMMU_TEST_OP_MOCK_DOMAIN, &cmd, "mock device");
+	test_cmd(IOMMU_TEST_OP_MOCK_DOMAIN, &cmd, "a mock device");
 	stdev_id = cmd.mock_domain.out_stdev_id;
 	idev_id = cmd.mock_domain.out_idev_id;
 	ok("the guest's device is bound to iommufd: device %u (the mock's), on IOAS %u",
@@ -144,43 +163,50 @@ int main(void)
 
 	/* 1. Probe the kernel, then the device */
 	if (ioctl(fd, IOMMU_GET_UAPI_INFO, &info))
-		fail("IOMMU_GET_UAPI_INFO");
+		fail("IOMMU_GET_UAPI_INFO: %s", strerror(errno));
+	if (info.out_version < IOMMU_UAPI_VERSION ||
+	    (info.out_capabilities & want) != want)
+		fail("IOMMU_GET_UAPI_INFO: version %u, kernel knows %s",
+		     info.out_version, cap_names(info.out_capabilities));
+	n = info.num_sizes < 64 ? info.num_sizes : 64;
+	for (i = 0; i != n; i++)
+		if (sizes[i].type == IOMMU_UAPI_DATA_SELFTEST_INVALIDATE &&
+		    sizes[i].version == IOMMU_UAPI_VERSION)
+			entry_size = sizes[i].size;
 	ok("IOMMU_GET_UAPI_INFO: IOMMU UAPI version %u, %u sizes; kernel knows %s",
 	   info.out_version, info.num_sizes, cap_names(info.out_capabilities));
 	info.flags = IOMMU_UAPI_INFO_FLAG_DEVICE;
 	info.dev_id = idev_id;
 	info.num_sizes = 64;
 	if (ioctl(fd, IOMMU_GET_UAPI_INFO, &info))
-		fail("IOMMU_GET_UAPI_INFO for the device");
+		fail("IOMMU_GET_UAPI_INFO for device %u: %s", idev_id,
+		     strerror(errno));
 	ok("IOMMU_GET_UAPI_INFO, device %u: its IOMMU driver takes %s",
 	   idev_id, cap_names(info.out_capabilities));
-	for (i = 0; i != info.num_sizes; i++)
-		if (sizes[i].type == IOMMU_UAPI_DATA_SELFTEST_INVALIDATE &&
-		    sizes[i].version == IOMMU_UAPI_VERSION)
-			flush.entry_len = sizes[i].size;
-	if ((info.out_capabilities & want) != want) {
-		errno = EOPNOTSUPP;
-		fail("the device cannot do nested translation with faults");
-	}
-	ok("decide: expose nested translation with I/O page faults to the guest (stage-1 and invalidation of the mock's type, fault records, page responses); invalidation entries of %u bytes",
-	   flush.entry_len);
+	if ((info.out_capabilities & want) != want ||
+	    entry_size != sizeof(inv[0]))
+		fail("decide: the device's driver takes %s, invalidation entries of %d bytes (this VMM's: %zu)",
+		     cap_names(info.out_capabilities), entry_size,
+		     sizeof(inv[0]));
+	ok("decide: the device's driver takes the mock's stage-1 and its invalidations, fault records and page responses, and the kernel's invalidation entry is this VMM's (%d bytes): offer the guest nested translation with I/O page faults",
+	   entry_size);
 
 	/* 2. The nesting parent, the fault queue, the guest's stage-1 */
 	parent.dev_id = idev_id;
 	parent.pt_id = ioas.out_ioas_id;
 	if (ioctl(fd, IOMMU_HWPT_ALLOC, &parent))
-		fail("IOMMU_HWPT_ALLOC nesting parent");
+		fail("IOMMU_HWPT_ALLOC NEST_PARENT: %s", strerror(errno));
 	ok("IOMMU_HWPT_ALLOC NEST_PARENT on IOAS %u: stage-2 HWPT %u",
 	   ioas.out_ioas_id, parent.out_hwpt_id);
 	if (ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &fault))
-		fail("IOMMU_FAULT_QUEUE_ALLOC");
+		fail("IOMMU_FAULT_QUEUE_ALLOC: %s", strerror(errno));
 	ok("IOMMU_FAULT_QUEUE_ALLOC: fault queue %u, fd %u", fault.out_fault_id,
 	   fault.out_fault_fd);
 	nested.dev_id = idev_id;
 	nested.pt_id = parent.out_hwpt_id;
 	nested.fault_id = fault.out_fault_id;
 	if (ioctl(fd, IOMMU_HWPT_ALLOC, &nested))
-		fail("IOMMU_HWPT_ALLOC nested");
+		fail("IOMMU_HWPT_ALLOC nested: %s", strerror(errno));
 	ok("IOMMU_HWPT_ALLOC the guest's stage-1 (%zu bytes of data) on HWPT %u, faults to queue %u: nested HWPT %u",
 	   sizeof(s1), parent.out_hwpt_id, fault.out_fault_id,
 	   nested.out_hwpt_id);
@@ -197,39 +223,54 @@ int main(void)
 	cmd.trigger_iopf.grpid = 2;
 	cmd.trigger_iopf.perm = IOMMU_PGFAULT_PERM_READ;
 	cmd.trigger_iopf.addr = 0xdeadb000;
-	test_cmd(IOMMU_TEST_OP_TRIGGER_IOPF, &cmd, "fault");
-	if (read(fault.out_fault_fd, &rec, sizeof(rec)) != sizeof(rec))
-		fail("read() of the fault record");
-	ok("the device faults; read(): a %zu-byte record, device %u pasid %u group %u addr 0x%llx perm %s, cookie %u",
+	test_cmd(IOMMU_TEST_OP_TRIGGER_IOPF, &cmd, "a fault");
+	memset(&rec, 0, sizeof(rec));
+	if (read(fault.out_fault_fd, &rec, sizeof(rec)) != sizeof(rec) ||
+	    rec.dev_id != idev_id || rec.pasid != 1 || rec.grpid != 2 ||
+	    rec.addr != 0xdeadb000 || rec.perm != IOMMU_PGFAULT_PERM_READ ||
+	    !(rec.flags & IOMMU_PGFAULT_FLAGS_PASID_VALID))
+		fail("read() of the fault record: device %u pasid %u group %u addr 0x%llx perm 0x%x flags 0x%x",
+		     rec.dev_id, rec.pasid, rec.grpid,
+		     (unsigned long long)rec.addr, rec.perm, rec.flags);
+	ok("the device faults; read(): a %zu-byte record, device %u pasid %u group %u addr 0x%llx, read, cookie %u",
 	   sizeof(rec), rec.dev_id, rec.pasid, rec.grpid,
-	   (unsigned long long)rec.addr,
-	   rec.perm == IOMMU_PGFAULT_PERM_READ ? "read" : "other", rec.cookie);
+	   (unsigned long long)rec.addr, rec.cookie);
 	resp.cookie = rec.cookie;
 	resp.code = IOMMUFD_PAGE_RESP_SUCCESS;
 	if (write(fault.out_fault_fd, &resp, sizeof(resp)) != sizeof(resp))
-		fail("write() of the page response");
-	ok("the guest mapped the page; write(): response to cookie %u, SUCCESS, %zu bytes taken",
+		fail("write() of the page response: %s", strerror(errno));
+	/* The fault is answered: the same cookie again answers nothing */
+	if (write(fault.out_fault_fd, &resp, sizeof(resp)) != -1 ||
+	    errno != EINVAL)
+		fail("write() of the page response again: not EINVAL");
+	ok("the guest answered the fault; write(): cookie %u, SUCCESS, %zu bytes taken (again: EINVAL, nothing pending)",
 	   resp.cookie, sizeof(resp));
 
-	/* 4. A batch of IOTLB flushes with one bad entry */
-	fill_inv(inv);
+	/*
+	 * 4. A batch of IOTLB flushes with one bad entry: entries 0 to 5
+	 * flush iotlb 0 and 1, entry 6 an iotlb the mock does not have,
+	 * entries 7 to 9 iotlb 2 and 3.
+	 */
+	for (i = 0; i != BATCH; i++)
+		inv[i].iotlb_id = i < BAD ? i % 2 : 2 + i % 2;
 	inv[BAD].iotlb_id = MOCK_NESTED_DOMAIN_IOTLB_ID_MAX + 1;
 	flush.hwpt_id = nested.out_hwpt_id;
 	err = ioctl(fd, IOMMU_HWPT_INVALIDATE, &flush) ? errno : 0;
-	if (err != EINVAL || flush.entry_num != BAD) {
-		errno = err;
-		fail("IOMMU_HWPT_INVALIDATE of a batch with a bad entry");
-	}
-	ok("IOMMU_HWPT_INVALIDATE %d entries, entry %d bad (iotlb %u): EINVAL, entry_num %u: entries 0-%d done, %d to %d not",
+	mask = flushed(nested.out_hwpt_id);
+	if (err != EINVAL || flush.entry_num != BAD || mask != 0x3)
+		fail("IOMMU_HWPT_INVALIDATE %d entries, entry %d bad: %s, entry_num %u, iotlbs flushed 0x%x",
+		     BATCH, BAD, strerror(err), flush.entry_num, mask);
+	ok("IOMMU_HWPT_INVALIDATE %d entries, entry %d bad (iotlb %u): EINVAL, entry_num %u: entries 0-%d done (iotlb 0, 1 flushed), %d to %d not (2, 3 not)",
 	   BATCH, BAD, inv[BAD].iotlb_id, flush.entry_num, BAD - 1, BAD,
 	   BATCH - 1);
 	flush.data_uptr = (uintptr_t)&inv[BAD + 1];
 	flush.entry_num = BATCH - BAD - 1;
-	if (ioctl(fd, IOMMU_HWPT_INVALIDATE, &flush) ||
-	    flush.entry_num != BATCH - BAD - 1)
-		fail("IOMMU_HWPT_INVALIDATE of the rest");
-	ok("the VMM reports entry %d's error to the guest and sends the %d after it: done, entry_num %u",
-	   BAD, BATCH - BAD - 1, flush.entry_num);
-	printf("1..%d\n", step);
+	err = ioctl(fd, IOMMU_HWPT_INVALIDATE, &flush) ? errno : 0;
+	mask = flushed(nested.out_hwpt_id);
+	if (err || flush.entry_num != BATCH - BAD - 1 || mask != 0xf)
+		fail("IOMMU_HWPT_INVALIDATE of entries %d to %d: %s, entry_num %u, iotlbs flushed 0x%x",
+		     BAD + 1, BATCH - 1, strerror(err), flush.entry_num, mask);
+	ok("the guest is told of entry %d's error (VT-d: an invalidation queue error), skips it, and the VMM sends entries %d to %d: done, entry_num %u (iotlb 2, 3 flushed)",
+	   BAD, BAD + 1, BATCH - 1, flush.entry_num);
 	return 0;
 }

@@ -142,8 +142,10 @@ build_patch() {
 	kmake "$BISECT" bzImage modules headers || return 1
 	if [ -d "$BISECT/kselftest/iommu" ] && [ -z "$first" ] &&
 		git -C "$TREE" diff --quiet HEAD~1 HEAD -- \
-		tools/testing/selftests/iommu include/uapi; then
-		say "kselftests: no change to their sources or the uapi headers"
+		tools/testing/selftests/iommu include/uapi \
+		'tools/testing/selftests/kselftest*.h' tools/testing/selftests/lib.mk \
+		drivers/iommu/iommufd/iommufd_test.h; then
+		say "kselftests: no change to their sources or headers"
 		return 0
 	fi
 	build_kselftests "$BISECT"

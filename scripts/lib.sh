@@ -154,21 +154,23 @@ install_modules() {
 
 # build_kselftests [DIR]: the iommu kselftests of the tree, static, against
 # the uapi headers of the build in DIR (default $BUILD), into DIR/kselftest.
-# Skipped when no source or header is newer than the last build's stamp.
+# Skipped when no source, header or this file (the command) is newer than
+# the last build's stamp, which is taken before the build starts.
 build_kselftests() {
 	local o=${1:-$BUILD} stamp=${1:-$BUILD}/kselftest/.stamp
 	if [ -f "$stamp" ] && [ -z "$(find "$TREE/tools/testing/selftests/iommu" \
-		"$TREE"/tools/testing/selftests/kselftest*.h \
+		"$TREE"/tools/testing/selftests/{kselftest*.h,lib.mk} \
 		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$o/usr/include" \
-		-newer "$stamp" -print -quit)" ]; then
+		"$ROOT/scripts/lib.sh" -newer "$stamp" -print -quit)" ]; then
 		echo "kselftests: up to date"
 		return 0
 	fi
 	mkdir -p "$o/kselftest/iommu"
+	touch "$stamp.new"
 	# -B: the selftest Makefile does not track iommufd_utils.h
 	make -B -C "$TREE/tools/testing/selftests/iommu" OUTPUT="$o/kselftest/iommu" \
 		KHDR_INCLUDES="-isystem $o/usr/include" LDFLAGS=-static &&
-		touch "$stamp"
+		mv "$stamp.new" "$stamp"
 }
 
 # build_story: make run's story, guest SVA bring-up on the mock driver
@@ -176,9 +178,9 @@ build_kselftests() {
 # iommufd_test.h, into the kselftests' directory so the initramfs takes it.
 build_story() {
 	local bin=$BUILD/kselftest/story/sva_story
-	if [ "$bin" -nt "$ROOT/guest/sva_story.c" ] && [ -z "$(find \
+	if [ -f "$bin" ] && [ -z "$(find "$ROOT/guest/sva_story.c" \
 		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$BUILD/usr/include" \
-		-newer "$bin" -print -quit)" ]; then
+		"$ROOT/scripts/lib.sh" -newer "$bin" -print -quit)" ]; then
 		echo "story: up to date"
 		return 0
 	fi
