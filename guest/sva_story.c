@@ -23,31 +23,26 @@
 
 static int fd, step;
 
-static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void ok(const char *fmt, ...)
+/*
+ * A step, as a TAP line: "ok N" and what the kernel answered, or "not ok N"
+ * and what came back instead, which ends the story.
+ */
+static void step_line(int passed, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void step_line(int passed, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok %d ", ++step);
+	printf("%sok %d ", passed ? "" : "not ", ++step);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+	if (!passed)
+		exit(1);
 }
-
-/* The step failed: what was asked, and what came back instead */
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("not ok %d ", ++step);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	exit(1);
-}
+#define ok(...) step_line(1, __VA_ARGS__)
+#define fail(...) step_line(0, __VA_ARGS__)
 
 #define STEPS 12
 
