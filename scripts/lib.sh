@@ -152,16 +152,23 @@ install_modules() {
 	kmake "$o" INSTALL_MOD_PATH="$o/modroot" INSTALL_MOD_STRIP=1 modules_install
 }
 
+# up_to_date FILE PATH...: FILE exists and nothing under PATH... is newer
+up_to_date() {
+	local f=$1
+	shift
+	[ -f "$f" ] && [ -z "$(find "$@" -newer "$f" -print -quit)" ]
+}
+
 # build_kselftests [DIR]: the iommu kselftests of the tree, static, against
 # the uapi headers of the build in DIR (default $BUILD), into DIR/kselftest.
 # Skipped when no source, header or this file (the command) is newer than
 # the last build's stamp, which is taken before the build starts.
 build_kselftests() {
 	local o=${1:-$BUILD} stamp=${1:-$BUILD}/kselftest/.stamp
-	if [ -f "$stamp" ] && [ -z "$(find "$TREE/tools/testing/selftests/iommu" \
+	if up_to_date "$stamp" "$TREE/tools/testing/selftests/iommu" \
 		"$TREE"/tools/testing/selftests/{kselftest*.h,lib.mk} \
 		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$o/usr/include" \
-		"$ROOT/scripts/lib.sh" -newer "$stamp" -print -quit)" ]; then
+		"$ROOT/scripts/lib.sh"; then
 		echo "kselftests: up to date"
 		return 0
 	fi
@@ -178,16 +185,15 @@ build_kselftests() {
 # iommufd_test.h, into the kselftests' directory so the initramfs takes it.
 build_story() {
 	local bin=$BUILD/kselftest/story/sva_story
-	if [ -f "$bin" ] && [ -z "$(find "$ROOT/guest/sva_story.c" \
+	if up_to_date "$bin" "$ROOT/guest/sva_story.c" \
 		"$TREE/drivers/iommu/iommufd/iommufd_test.h" "$BUILD/usr/include" \
-		"$ROOT/scripts/lib.sh" -newer "$bin" -print -quit)" ]; then
+		"$ROOT/scripts/lib.sh"; then
 		echo "story: up to date"
 		return 0
 	fi
 	mkdir -p "$BUILD/kselftest/story"
 	gcc -O2 -Wall -Werror -static -isystem "$BUILD/usr/include" \
-		-I "$TREE/drivers/iommu/iommufd" -o "$BUILD/kselftest/story/sva_story" \
-		"$ROOT/guest/sva_story.c"
+		-I "$TREE/drivers/iommu/iommufd" -o "$bin" "$ROOT/guest/sva_story.c"
 }
 
 # The result sections of the mock VM's job (guest/init, job kselftest)
