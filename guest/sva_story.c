@@ -55,9 +55,6 @@ static const char *const names[64] = {
 	[IOMMU_UAPI_DATA_VFIO_BIND_IOMMUFD] = "VFIO_BIND_IOMMUFD",
 	[IOMMU_UAPI_DATA_VFIO_ATTACH_IOMMUFD_PT] = "VFIO_ATTACH_IOMMUFD_PT",
 	[IOMMU_UAPI_DATA_VFIO_DETACH_IOMMUFD_PT] = "VFIO_DETACH_IOMMUFD_PT",
-	[IOMMU_UAPI_DATA_SELFTEST] = "SELFTEST",
-	[IOMMU_UAPI_DATA_SELFTEST_INVALIDATE] = "SELFTEST_INVALIDATE",
-	[IOMMU_UAPI_DATA_SELFTEST_HW_INFO] = "SELFTEST_HW_INFO",
 };
 
 /* The names of the bits of @caps, space-separated */
@@ -132,14 +129,12 @@ int main(void)
 		.entry_len = sizeof(inv[0]),
 		.entry_num = BATCH,
 	};
-	const __u64 want = 1ULL << IOMMU_UAPI_DATA_SELFTEST |
-			   1ULL << IOMMU_UAPI_DATA_SELFTEST_INVALIDATE |
-			   IOMMU_UAPI_CAP_PGFAULT | IOMMU_UAPI_CAP_PAGE_RESPONSE;
+	const __u64 want = IOMMU_UAPI_CAP_PGFAULT | IOMMU_UAPI_CAP_PAGE_RESPONSE;
 	struct iommu_hwpt_page_response resp = {};
 	struct iommu_hwpt_pgfault rec;
 	struct iommu_test_cmd cmd = {};
 	__u32 stdev_id, idev_id, i, n;
-	int entry_size = 0, err;
+	int rec_size = 0, resp_size = 0, err;
 	unsigned int mask;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -165,9 +160,12 @@ int main(void)
 		     info.out_version, cap_names(info.out_capabilities));
 	n = info.num_sizes < 64 ? info.num_sizes : 64;
 	for (i = 0; i != n; i++)
-		if (sizes[i].type == IOMMU_UAPI_DATA_SELFTEST_INVALIDATE &&
-		    sizes[i].version == IOMMU_UAPI_VERSION)
-			entry_size = sizes[i].size;
+		if (sizes[i].version != IOMMU_UAPI_VERSION)
+			continue;
+		else if (sizes[i].type == IOMMU_UAPI_DATA_PGFAULT)
+			rec_size = sizes[i].size;
+		else if (sizes[i].type == IOMMU_UAPI_DATA_PAGE_RESPONSE)
+			resp_size = sizes[i].size;
 	ok("IOMMU_GET_UAPI_INFO: IOMMU UAPI version %u, %u sizes; kernel knows %s",
 	   info.out_version, info.num_sizes, cap_names(info.out_capabilities));
 	info.flags = IOMMU_UAPI_INFO_FLAG_DEVICE;
@@ -179,12 +177,12 @@ int main(void)
 	ok("IOMMU_GET_UAPI_INFO, device %u: its IOMMU driver takes %s",
 	   idev_id, cap_names(info.out_capabilities));
 	if ((info.out_capabilities & want) != want ||
-	    entry_size != sizeof(inv[0]))
-		fail("decide: the device's driver takes %s, invalidation entries of %d bytes (this VMM's: %zu)",
-		     cap_names(info.out_capabilities), entry_size,
-		     sizeof(inv[0]));
-	ok("decide: the device's driver takes the mock's stage-1 and its invalidations, fault records and page responses, and the kernel's invalidation entry is this VMM's (%d bytes): offer the guest nested translation with I/O page faults",
-	   entry_size);
+	    rec_size != sizeof(rec) || resp_size != sizeof(resp))
+		fail("decide: the device's driver takes %s; fault records of %d bytes, page responses of %d (this VMM's: %zu, %zu)",
+		     cap_names(info.out_capabilities), rec_size, resp_size,
+		     sizeof(rec), sizeof(resp));
+	ok("decide: the device's driver takes fault records and page responses, of this VMM's sizes (%d, %d bytes); its stage-1 format is the mock's own, not ABI: offer the guest nested translation with I/O page faults",
+	   rec_size, resp_size);
 
 	/* 2. The nesting parent, the fault queue, the guest's stage-1 */
 	parent.dev_id = idev_id;
