@@ -14,6 +14,7 @@ n=$(git rev-list --count base..HEAD)
 git config branch.series.description "$(cat "$ROOT/cover-letter.txt")"
 rm -f "$PATCHES"/*.patch
 git format-patch -q --cover-letter --cover-from-description=subject \
+	--subject-prefix="PATCH v3" \
 	--zero-commit --base=base --no-signature -o "$PATCHES" base..HEAD
 (cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$PATCHES/series"
 
