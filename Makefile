@@ -8,6 +8,8 @@
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
+# BASE=7.3 (tree, build, export): the v4 port on Linux 7.3.4, patches-7.3/,
+# in work/7.3 (README.md, "The 7.3 port")
 .PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-dist oldabi clean
 
 run:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerate patches/ from the tree's commits on base: format-patch output,
-# a cover letter (subject and text from cover-letter.txt, shortlog and
+# Regenerate $PATCHES (patches/, or patches-7.3/ with BASE=7.3) from the tree's commits on base: format-patch output,
+# a cover letter (subject and text from $COVER_LETTER, shortlog and
 # diffstat from git) and the series file.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,12 +11,12 @@ n=$(git rev-list --count base..HEAD)
 [ "$n" -gt 0 ] || die "no commits on base to export"
 
 # The cover letter's first line is its subject, the rest its body.
-git config branch.series.description "$(cat "$ROOT/cover-letter.txt")"
+git config branch.series.description "$(cat "$COVER_LETTER")"
 rm -f "$PATCHES"/*.patch
 git format-patch -q --cover-letter --cover-from-description=subject \
-	--subject-prefix="PATCH v3" \
+	--subject-prefix="PATCH $SERIES_VERSION" \
 	--zero-commit --base=base --no-signature -o "$PATCHES" base..HEAD
 (cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$PATCHES/series"
 
 printf '%s %s\n' "$(patches_stamp)" "$(git rev-parse HEAD)" >"$WORK/tree.applied"
-say "exported $n patches and a cover letter to patches/"
+say "exported $n patches and a cover letter to ${PATCHES#"$ROOT"/}/"

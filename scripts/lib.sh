@@ -4,16 +4,43 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=${WORK:-$ROOT/work}
+
+# The base: a Debian kernel source package, pinned. BASE=6.12 (the default)
+# is installed from the machine's own suites. BASE=7.3 is fetched from the
+# suite BASE_SUITE of the same Debian archive, through an apt state of the
+# harness's own (scripts/deps.sh), and has its own work directory and
+# patches-7.3/.
+BASE=${BASE:-6.12}
+# shellcheck disable=SC2034 # used by the scripts that source this file
+case $BASE in
+6.12)
+	BASE_PKG=linux-source-6.12
+	BASE_VERSION=6.12.117-1~deb12u1
+	BASE_SUITE=
+	WORK=${WORK:-$ROOT/work}
+	BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+	PATCHES=$ROOT/patches
+	COVER_LETTER=$ROOT/cover-letter.txt
+	SERIES_VERSION=v3
+	;;
+7.3)
+	BASE_PKG=linux-source-7.3
+	BASE_VERSION=7.3.4-1~bpo13+1
+	BASE_SUITE=trixie-backports
+	WORK=${WORK:-$ROOT/work/7.3}
+	BASE_TARBALL=$WORK/base/usr/src/linux-source-7.3.tar.xz
+	PATCHES=$ROOT/patches-7.3
+	COVER_LETTER=$ROOT/cover-letter-7.3.txt
+	SERIES_VERSION=v4
+	;;
+*)
+	printf 'error: BASE=%s: the bases are 6.12 and 7.3\n' "$BASE" >&2
+	exit 1
+	;;
+esac
 TREE=$WORK/linux		# the kernel git tree: base commit + patches/
 BUILD=${HARNESS_BUILD:-$WORK/build}	# O= build directory of the project config
 LOGS=${LOGS:-$WORK/logs}	# every stage's full output
-PATCHES=$ROOT/patches
-
-# The base: Debian's linux-source-6.12, pinned.
-BASE_PKG=linux-source-6.12
-BASE_VERSION=6.12.117-1~deb12u1
-BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 
 JOBS=${JOBS:-$(nproc)}
 export LC_ALL=C
@@ -94,13 +121,21 @@ stage() {
 	return "$rc"
 }
 
+# The project config's fragments: config/*.config, then config/$BASE/*.config.
+config_fragments() {
+	local f
+	for f in "$ROOT"/config/*.config "$ROOT/config/$BASE"/*.config; do
+		[ ! -f "$f" ] || printf '%s\n' "$f"
+	done
+}
 # make_config [DIR]: the project config in DIR (default $BUILD):
-# x86_64_defconfig + kvm_guest.config + config/*.config.
+# x86_64_defconfig + kvm_guest.config + the fragments above.
 make_config() {
-	local o=${1:-$BUILD}
+	local o=${1:-$BUILD} frags
+	mapfile -t frags < <(config_fragments)
 	kmake "$o" x86_64_defconfig
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" \
-		"$TREE/kernel/configs/kvm_guest.config" "$ROOT"/config/*.config
+		"$TREE/kernel/configs/kvm_guest.config" "${frags[@]}"
 	kmake "$o" olddefconfig
 }
 
@@ -142,6 +177,13 @@ config_survived() {
 		bad=1
 	done < <(grep -hE '^(# )?CONFIG_[A-Z0-9_]+( is not set|=)' "$@")
 	return "$bad"
+}
+
+# config_fragments_survived: config_survived for $BUILD and its fragments
+config_fragments_survived() {
+	local frags
+	mapfile -t frags < <(config_fragments)
+	config_survived "$BUILD" "${frags[@]}"
 }
 
 # install_modules [DIR]: the modules of the build in DIR (default $BUILD),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make $TREE: the pristine base as the first commit (tag "base"), then
-# patches/ applied in order with git am on branch "series".
+# $PATCHES (patches/, or patches-7.3/ with BASE=7.3) applied in order with git am on branch "series".
 #
 # Cheap and idempotent: nothing is done when the tree already holds exactly
 # patches/. The tree is never reset while it has commits or changes that
@@ -25,8 +25,8 @@ if [ ! -d "$TREE/.git" ] || [ "$(cat "$WORK/tree.base" 2>/dev/null)" != "$base_v
 	# source. Fixed identity and dates make the base commit id the same
 	# on every machine, so patches' base-commit lines can be checked.
 	git add -f -A .
-	GIT_AUTHOR_NAME="Debian linux-source-6.12" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
-	GIT_COMMITTER_NAME="Debian linux-source-6.12" GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
+	GIT_AUTHOR_NAME="Debian $BASE_PKG" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
+	GIT_COMMITTER_NAME="Debian $BASE_PKG" GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
 	GIT_AUTHOR_DATE="2025-01-01T00:00:00Z" GIT_COMMITTER_DATE="2025-01-01T00:00:00Z" \
 		git commit -q -m "Debian $BASE_PKG $base_version, pristine"
 	git tag base
@@ -45,7 +45,7 @@ head=$(git rev-parse HEAD)
 
 if [ "$have_stamp" = "$want" ] && [ "$have_head" = "$head" ] &&
    [ -z "$(git status --porcelain --untracked-files=no)" ]; then
-	say "tree is up to date with patches/ ($(git rev-list --count base..HEAD) patches on base)"
+	say "tree is up to date with ${PATCHES#"$ROOT"/}/ ($(git rev-list --count base..HEAD) patches on base)"
 	exit 0
 fi
 
@@ -58,7 +58,7 @@ if [ "${FORCE:-0}" != 1 ]; then
 	fi
 fi
 
-say "applying patches/ to base"
+say "applying ${PATCHES#"$ROOT"/}/ to base"
 git am --abort >/dev/null 2>&1 || true
 git checkout -q -f -B series base
 for p in $(series_files); do
