@@ -6,11 +6,12 @@
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
+#   make vm-vmm BASE=7.3  QEMU 11.1 takes edu through VFIO in the vtd VM
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
 # BASE=7.3 (tree, build, export): the v4 port on Linux 7.3.4, patches-7.3/,
 # in work/7.3 (README.md, "The 7.3 port")
-.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-dist oldabi clean
+.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-dist oldabi clean
 
 run:
 	@scripts/run.sh
@@ -30,6 +31,8 @@ oldabi: build
 	@scripts/oldabi.sh
 vm-mock vm-vtd vm-virtio:
 	@scripts/vm.sh $(@:vm-%=%)
+vm-vmm:
+	@scripts/vm.sh vtd vmm
 vm-dist: build
 	@scripts/kernels.sh dist
 	@VM_NAME=dist KERNEL=work/dist/bzImage INITRD=work/dist/initramfs.cpio.gz \

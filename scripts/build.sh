@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the patched kernel (bzImage, modules, uapi headers), the iommu
 # kselftests and make run's story (guest/sva_story.c) as static binaries,
-# and the initramfs the VMs boot, with the modules in it. Incremental.
+# and the initramfs the VMs boot, with the modules in it (and with
+# BASE=7.3, QEMU 11.1 for the vtd VM's vmm job). Incremental.
 . "$(dirname "$0")/lib.sh"
 
 # The config is merged anew each time, its fragments may have changed:
@@ -13,4 +14,8 @@ stage "build kernel (bzImage, modules, headers)" "$LOGS/build.log" kmake "$BUILD
 stage "install modules" "$LOGS/modules.log" install_modules
 stage "build kselftests (static)" "$LOGS/kselftest-build.log" build_kselftests
 stage "build make run's story (static)" "$LOGS/story-build.log" build_story
+if [ -n "${QEMU_PAYLOAD:-}" ]; then
+	stage "QEMU 11.1 in a trixie root" "$LOGS/qemu-root.log" "$ROOT/scripts/qemu-root.sh"
+	export QEMU_PAYLOAD
+fi
 stage "build initramfs" "$LOGS/initramfs.log" "$ROOT/scripts/initramfs.sh"

@@ -10,8 +10,8 @@ PKGS=(
 	ccache libc6-dev kmod
 	# 7.3's iommu kselftests
 	libcap-dev
-	# the VMs
-	qemu-system-x86 busybox-static
+	# the VMs; debootstrap makes the root QEMU 11.1 runs in
+	qemu-system-x86 busybox-static debootstrap
 	# maintainer gates
 	sparse coccinelle ocaml-nox python3-sphinx python3-sphinx-rtd-theme python3-yaml
 	python3-ply python3-git
@@ -43,13 +43,6 @@ suite_apt() {
 	"$cmd" -q -o Dir::Etc::SourceList="$a/sources.list" -o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache" \
 		-o Dir::State::status="$a/status" -o APT::Sandbox::User=root "$@"
-}
-# The site of the machine's Debian archive: the one serving its release.
-archive_site() {
-	local codename
-	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-	apt-get indextargets --format '$(SITE) $(RELEASE)' 'Created-By: Packages' |
-		awk -v r="$codename" '$2 == r { print $1; exit }'
 }
 
 # fetch_base: $BASE_PKG (pinned, else the newest) and its linux-config

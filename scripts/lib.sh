@@ -32,6 +32,8 @@ case $BASE in
 	PATCHES=$ROOT/patches-7.3
 	COVER_LETTER=$ROOT/cover-letter-7.3.txt
 	SERIES_VERSION=v4
+	# The vtd VM carries QEMU 11.1 (scripts/qemu-root.sh) for its vmm job
+	QEMU_PAYLOAD=${QEMU_PAYLOAD:-$ROOT/work/qemu-11.1/payload}
 	;;
 *)
 	printf 'error: BASE=%s: the bases are 6.12 and 7.3\n' "$BASE" >&2
@@ -246,6 +248,17 @@ VTD_SECTIONS="vtd iommu_uapi_vfio"
 DIST_SECTIONS="dist type1"
 # ... and of the virtio VM's (job virtio)
 VIRTIO_SECTIONS="virtio"
+
+# The site of the machine's Debian archive, the one serving its release, as
+# the machine's apt sources name it: other suites of the same archive are
+# reached through it, and no host is written down.
+archive_site() {
+	local codename
+	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	# shellcheck disable=SC2016 # apt's format, not the shell's
+	apt-get indextargets --format '$(SITE) $(RELEASE)' 'Created-By: Packages' |
+		awk -v r="$codename" '$2 == r { print $1; exit }'
+}
 
 # The patch files listed in patches/series, in order.
 series_files() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
