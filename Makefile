@@ -6,12 +6,16 @@
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
+#   make vm-kunit  the KUnit suites alone, in the mock VM
 #   make vm-vmm BASE=7.3  QEMU 11.1 takes edu through VFIO in the vtd VM
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
-#   make oldabi  6.12's kselftests on the 6.12 kernel and on the series'
-# BASE=7.3 (tree, build, export): the v4 port on Linux 7.3.4, patches-7.3/,
-# in work/7.3 (README.md, "The 7.3 port")
-.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-dist oldabi clean
+#   make oldabi  the base's kselftests on the base kernel and on the series'
+# BASE=7.3 (every target): the v4 port on Linux 7.3.4, patches-7.3/, in
+# work/7.3 (README.md, "The 7.3 port")
+.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-kunit vm-dist oldabi clean
+
+# the work directory of BASE, as scripts/lib.sh has it
+WORKDIR := $(if $(filter 7.3,$(BASE)),work/7.3,work)
 
 run:
 	@scripts/run.sh
@@ -33,10 +37,14 @@ vm-mock vm-vtd vm-virtio:
 	@scripts/vm.sh $(@:vm-%=%)
 vm-vmm:
 	@scripts/vm.sh vtd vmm
+vm-kunit:
+	@scripts/vm.sh mock kunit
 vm-dist: build
 	@scripts/kernels.sh dist
-	@VM_NAME=dist KERNEL=work/dist/bzImage INITRD=work/dist/initramfs.cpio.gz \
+	@VM_NAME=dist KERNEL=$(WORKDIR)/dist/bzImage INITRD=$(WORKDIR)/dist/initramfs.cpio.gz \
 		scripts/vm.sh vtd dist
 clean:
 	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
 		work/build-noiommu work/build-docs work/build-dist work/build-bench work/build-bench-612 work/findings work/dist work/gcno-project work/logs
+	rm -rf work/7.3/build work/7.3/build-* work/7.3/findings work/7.3/dist \
+		work/7.3/gcno-project work/7.3/logs
