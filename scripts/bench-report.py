@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """bench-report.py LOGS BOOTS: make bench's table, from the bench VMs'
 results ($LOGS/vm-bench-CLOCK-KERNEL-BOOT.results.log, scripts/bench.sh).
+The base kernel is $BASE (6.12 unless set), named KERNEL 612 or 73.
 
-For each clock (icount, wall) and row: ns per entry on 6.12 and on the tip,
+For each clock (icount, wall) and row: ns per entry on the base and on the tip,
 the median of the boots' medians with the least and the most any repetition
 took; tip/6.12; A/A, the same kernel against itself, the largest ratio
 between two boots' medians of either kernel: the noise band; and each
@@ -25,7 +26,9 @@ KUNIT = re.compile(r'bench: entries=(\d+) entry_len=(\d+) loops=(\d+) '
 FLOOR = {'invalidate': 'floor', 'invalidate_long': 'floor_long',
          'invalidate_1x64': 'floor', 'fault': 'floor_rw',
          'hw_info': 'floor_info', 'uapi_info': 'floor_info'}
-KERNELS = ('612', 'tip')
+LABEL = os.environ.get('BASE', '6.12')
+OLD = LABEL.replace('.', '')
+KERNELS = (OLD, 'tip')
 
 # rows in families of ten: each beside its floor, by entries
 ORDER = (['floor', 'invalidate', 'invalidate_1x64'] + [''] * 7 +
@@ -80,11 +83,11 @@ def table(logs, clock, boots):
     if not all(runs.values()):
         print(f'\n== {clock}: no complete run of each kernel')
         return 1
-    print(f'\n== {clock}: {len(runs["612"])} boots of 6.12, '
+    print(f'\n== {clock}: {len(runs[OLD])} boots of {LABEL}, '
           f'{len(runs["tip"])} of the tip, in turn; ns per entry '
           '(per call for the info rows), median of the boots [min-max]')
-    print(f'{"row":16} {"entries":>7} {"6.12":>22} {"tip":>22} '
-          f'{"tip/6.12":>8} {"A/A":>6} {"6.12/flr":>8} {"tip/flr":>8}  goal')
+    print(f'{"row":16} {"entries":>7} {LABEL:>22} {"tip":>22} '
+          f'{"tip/" + LABEL:>8} {"A/A":>6} {LABEL + "/flr":>8} {"tip/flr":>8}  goal')
     keys = sorted({key for k in KERNELS for rows, _ in runs[k] for key in rows},
                   key=lambda kv: (order(kv[0]) // 10, kv[1], order(kv[0])))
     stat, missed, noise = {}, 0, 0
@@ -104,7 +107,7 @@ def table(logs, clock, boots):
             s = stat.get((k, key))
             cell.append(f'{s[0]:9.1f} [{s[1]:.0f}-{s[2]:.0f}]' if s else '-')
             band = max(band, s[3]) if s else band
-        s612, stip = stat.get(('612', key)), stat.get(('tip', key))
+        s612, stip = stat.get((OLD, key)), stat.get(('tip', key))
         r = stip[0] / s612[0] if s612 and stip else None
         # 64 calls of one entry: the floor of one entry a call
         fn = 1 if name == 'invalidate_1x64' else n

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# make bench: what the series costs on its hot paths, beside the 6.12
-# kernel. Not part of make check.
+# make bench: what the series costs on its hot paths, beside the base
+# kernel ($BASE). Not part of make check.
 #
 # Two kernels with the same config (config/kernels/bench.config: the
 # project config without its debug options): the series' tip, in
-# $WORK/build-bench, and 6.12 (patch 1: the base with its selftests
-# building), in $WORK/build-bench-612, seeded from the tip's objects.
+# $WORK/build-bench, and the base (old_commit in lib.sh: 7.3.4, or 6.12
+# with its selftests building), in $WORK/build-bench-612 or -73, seeded
+# from the tip's objects.
 # Each boots in the mock VM with bench/iommu_bench_floor.c's module and
 # bench/iommu_bench.c, job "bench" of guest/init, with KUnit off: the
 # same boot on both kernels (the tip's KUnit suites at boot left its
 # allocators in another state, and a 64-fault round trip 1.4 % dearer).
-# The kernels are booted in turn, 6.12 first, BOOTS times each, under
+# The kernels are booted in turn, the base first, BOOTS times each, under
 # -icount (guest time counts instructions: no host noise) and then on the
 # wall clock. Each -icount round adds a boot of the tip that runs only
 # the KUnit suite iommu-uapi-bench: the batch copy alone.
@@ -21,7 +22,8 @@ S=$ROOT/scripts
 BOOTS=${BOOTS:-3}
 FRAG=$ROOT/config/kernels/bench.config
 TIPB=$WORK/build-bench
-BASEB=$WORK/build-bench-612
+B=${BASE//./}			# 612, 73: the base kernel's name in logs
+BASEB=$WORK/build-bench-$B
 
 # bench_kernel DIR: the kernel of the tree's checkout in DIR, with the
 # bench config, the floor module, and an initramfs with the bench program
@@ -55,25 +57,25 @@ build_tip() {
 		bench_kernel "$TIPB"
 }
 
-# 6.12 from patch 1, as scripts/oldabi.sh builds it; the options its
-# .config lacks beside the tip's are those the series adds
+# The base, as scripts/oldabi.sh builds it; the options its .config lacks
+# beside the tip's are those the series adds
 build_base() {
-	local p1 sym rc
-	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
+	local c sym rc
+	c=$(old_commit) || return 1
 	(
 		trap 'git -C "$TREE" checkout -q series' EXIT
-		git -C "$TREE" checkout -q "$p1" || exit 1
+		git -C "$TREE" checkout -q "$c" || exit 1
 		seed_build "$BASEB" "$TIPB" || exit 1
 		bench_kernel "$BASEB"
 	) || return 1
-	say "config options of the tip's bench kernel that 6.12's lacks:"
+	say "config options of the tip's bench kernel that $BASE's lacks:"
 	for sym in $(diff <(grep '^CONFIG_' "$BASEB/.config") <(grep '^CONFIG_' "$TIPB/.config") |
 		sed -n 's/^[<>] \(CONFIG_[A-Z0-9_]*\)=.*/\1/p' | sort -u); do
 		say "  $sym"
 		rc=0
 		git -C "$TREE" grep -qE "^(menu)?config ${sym#CONFIG_}\b" base -- '*Kconfig*' || rc=$?
 		if [ "$rc" = 0 ]; then
-			say "  ... which 6.12 has: the configs differ"
+			say "  ... which $BASE has: the configs differ"
 			return 1
 		elif [ "$rc" != 1 ]; then
 			say "  git grep failed ($rc)"
@@ -90,11 +92,11 @@ if [ "${1:-}" != --report ]; then
 	stage "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
 	"$S/build.sh"
 	stage "bench kernel: the series" "$LOGS/bench-build-tip.log" build_tip
-	stage "bench kernel: 6.12" "$LOGS/bench-build-612.log" build_base
+	stage "bench kernel: $BASE" "$LOGS/bench-build-$B.log" build_base
 	for clock in icount wall; do
 		icount=$([ "$clock" = icount ] && echo 1 || echo 0)
 		for i in $(seq "$BOOTS"); do
-			for k in 612 tip; do
+			for k in "$B" tip; do
 				b=$TIPB
 				[ "$k" = tip ] || b=$BASEB
 				stage "bench $clock $k, boot $i" "$LOGS/bench-vm-$clock-$k-$i.log" \
@@ -112,5 +114,5 @@ if [ "${1:-}" != --report ]; then
 		done
 	done
 fi
-python3 "$S/bench-report.py" "$LOGS" "$BOOTS" | tee "$LOGS/bench.txt"
+BASE=$BASE python3 "$S/bench-report.py" "$LOGS" "$BOOTS" | tee "$LOGS/bench.txt"
 exit "$failed"

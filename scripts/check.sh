@@ -55,6 +55,18 @@ splat_fails_run() {
 		find_splats "$LOGS/vm-mock-splat.console.log"
 }
 
+# QEMU 11.1 as the VMM in the vtd VM (BASE=7.3): on KERNEL, or the series'
+vmm_vm() {
+	VM_NAME=vmm-$1 KERNEL=${2:-$BUILD/arch/x86/boot/bzImage} "$S/vm.sh" vtd vmm
+}
+# ... and the same lines on 7.3.4 as on the series, but the kernel's name
+vmm_same() {
+	local a=$LOGS/vm-vmm-base.results.log b=$LOGS/vm-vmm-tip.results.log
+	[ -s "$a" ] && [ -s "$b" ] || { say "no QEMU 11.1 run to compare"; return 1; }
+	diff <(tr -d '\r' <"$a" | grep -v '# job vmm on') \
+		<(tr -d '\r' <"$b" | grep -v '# job vmm on')
+}
+
 dist_vm() {
 	VM_NAME=dist KERNEL=$WORK/dist/bzImage INITRD=$WORK/dist/initramfs.cpio.gz \
 		"$S/vm.sh" vtd dist
@@ -124,6 +136,10 @@ if [ "$built" = 0 ]; then
 	spawn mock stage "mock VM: KUnit, kselftests, clean" "$LOGS/vm-mock.log" "$S/vm.sh" mock
 	gate "vtd VM: VT-d + VFIO, clean console" "$LOGS/vm-vtd.log" "$S/vm.sh" vtd
 	tests "$LOGS/vm-vtd.results.log" $VTD_SECTIONS
+	if [ -n "${QEMU_PAYLOAD:-}" ]; then
+		gate "vtd VM: QEMU 11.1 takes edu, series" "$LOGS/vm-vmm-tip.log" vmm_vm tip
+		tests "$LOGS/vm-vmm-tip.results.log" vmm
+	fi
 	gate "virtio VM: virtio-iommu, clean" "$LOGS/vm-virtio.log" "$S/vm.sh" virtio
 	tests "$LOGS/vm-virtio.results.log" $VIRTIO_SECTIONS
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
@@ -165,13 +181,18 @@ if [ "$built" = 0 ]; then
 	gate "build with IOMMU_API off" "$LOGS/build-noiommu.log" build_noiommu
 	gate "MAINTAINERS covers every file" "$LOGS/maintainers.log" maintainers
 	gate "cover letter" "$LOGS/cover-letter.log" cover_letter
-	# The 6.12 kernel, from the tree at patch 1; then its kselftests on
+	# The base kernel (7.3.4, or 6.12 at patch 1); then its kselftests on
 	# it and on the series' kernel, in two VMs beside the builds below
 	oldabi=1
-	if stage "6.12 kernel and kselftests" "$LOGS/oldabi-build.log" "$S/oldabi.sh" build; then
-		spawn oldabi stage "old userspace: 6.12 kselftests, 6.12 vs series" \
+	if stage "$BASE kernel and kselftests" "$LOGS/oldabi-build.log" "$S/oldabi.sh" build; then
+		spawn oldabi stage "old userspace: $BASE kselftests, $BASE vs series" \
 			"$LOGS/oldabi.log" "$S/oldabi.sh" run
 		oldabi=0
+		if [ -n "${QEMU_PAYLOAD:-}" ]; then
+			gate "vtd VM: QEMU 11.1 takes edu, $BASE" "$LOGS/vm-vmm-base.log" \
+				vmm_vm base "$WORK/build-${BASE//./}/arch/x86/boot/bzImage"
+			gate "QEMU 11.1: the same on $BASE and the series" "$LOGS/vmm-same.log" vmm_same
+		fi
 	fi
 	stage "collect findings at tip" "$LOGS/collect-tip.log" collect tip
 	git -C "$TREE" checkout -q base &&
@@ -191,7 +212,7 @@ if [ "$built" = 0 ]; then
 		gate_join oldabi
 		grep -E '^(==>|compared|  (list:|UNLISTED|STALE))' "$LOGS/oldabi.log" | sed 's/^/    /'
 	else
-		not_run "old userspace" "no 6.12 kernel"
+		not_run "old userspace" "no $BASE kernel"
 	fi
 else
 	not_run "maintainer gates" "no build"
@@ -201,7 +222,7 @@ say "logs: $LOGS (make check took $(($(date +%s) - start))s)"
 summary="$PASSED passed, $FAILED failed"
 [ "$SKIPPED" = 0 ] || summary+=", $SKIPPED skipped"
 # The cover letter quotes a run's summary: say when it is not this one's.
-stated=$(sed -n 's/^make check summary: //p' "$ROOT/cover-letter.txt")
+stated=$(sed -n 's/^make check summary: //p' "$COVER_LETTER")
 [ "$stated" = "$summary" ] ||
 	say "note: the cover letter states \"$stated\", not this run's summary"
 say "$summary"

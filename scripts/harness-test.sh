@@ -82,11 +82,12 @@ findings "a warning that only moved is not new" none
 printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\na.c:40:1: warning: w2\n' >"$tmp/find/tip/x"
 findings "one more of the same warning is new" new
 
-# oldabi.sh compare: 6.12's kselftests on 6.12 and on the series
+# oldabi.sh compare: the base's kselftests on the base and on the series
+# (BASE, the third argument: 6.12 unless given)
 oldabi() {
-	local desc=$1 expect=$2 got
+	local desc=$1 expect=$2 base=${3:-6.12} got
 	n=$((n + 1))
-	if LOGS=$tmp ABI_LIST=$tmp/list BASE_LOG=$tmp/base TIP_LOG=$tmp/tip \
+	if BASE=$base LOGS=$tmp ABI_LIST=$tmp/list BASE_LOG=$tmp/base TIP_LOG=$tmp/tip \
 		"$ROOT/scripts/oldabi.sh" compare >"$tmp/oldabi.out" 2>&1; then
 		got=pass
 	else
@@ -130,6 +131,9 @@ oldabi "a probe that did not finish" fail
 sed 's/ok 1 x/not ok 1 x/' "$tmp/base" >"$tmp/tip"
 cp "$tmp/tip" "$tmp/base"
 oldabi "a 6.12 run that fails" fail
+oldabi "a 7.3 run that fails a test of its own, as the series does" pass 7.3
+sed 's/^\[iommufd\] not ok 1 x/[iommufd] ok 1 x/' "$tmp/base" >"$tmp/tip"
+oldabi "a 7.3 test that fails on 7.3 and passes on the series" fail 7.3
 
 # The coverage report on a synthetic tree: base adds nothing, series adds
 # three lines to drivers/x/a.c, of which gcov calls two executable.

@@ -273,3 +273,22 @@ SPLAT_RE+='|possible circular locking|possible recursive locking|inconsistent lo
 SPLAT_RE+='|suspicious RCU usage|INFO: task .* blocked for more than|soft lockup|hard LOCKUP'
 SPLAT_RE+='|rcu_.* detected stalls|Kernel panic|kernel stack overflow'
 find_splats() { grep -nE "$SPLAT_RE" "$1"; }
+
+# The commit the base kernel of the old-userspace gate and of make bench is
+# built from: with BASE=7.3 the tag "base"; with BASE=6.12 patch 1, the
+# kselftests' build fix, checked to change nothing else.
+old_commit() {
+	local p1
+	if [ "$BASE" != 6.12 ]; then
+		git -C "$TREE" rev-parse base
+		return
+	fi
+	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
+	[ -n "$p1" ] || die "no patch on base"
+	if ! git -C "$TREE" diff --quiet base "$p1" -- . ':(exclude)tools/testing/selftests/iommu'; then
+		say "patch 1 changes more than the iommu kselftests:"
+		git -C "$TREE" diff --stat base "$p1" >&2
+		return 1
+	fi
+	printf '%s\n' "$p1"
+}
