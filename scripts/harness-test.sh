@@ -155,17 +155,19 @@ mkdir -p "$tmp/cov/drivers/x"
 	cd "$tmp/cov"
 	git init -q
 	printf 'int f(void)\n{\n\treturn 0;\n}\n' >drivers/x/a.c
-	git add drivers/x/a.c
+	printf 'int t[] = {\n\t1,\n};\n\nint g(void)\n{\n\treturn 0;\n}\n' >drivers/x/b.c
+	git add drivers/x/a.c drivers/x/b.c
 	git -c user.name=t -c user.email=t@t commit -q -m base
 	git tag base
 	printf 'int f(int a)\n{\n\tif (a)\n\t\treturn 1;\n\t/* none */\n\treturn 0;\n}\n' >drivers/x/a.c
+	printf 'int t[] = {\n\t1,\n\t2,\n};\n\nint g(void)\n{\n\treturn 0;\n}\n' >drivers/x/b.c
 	git -c user.name=t -c user.email=t@t commit -q -a -m series
 	git branch -q series
 )
 : >"$tmp/cov.list"
-printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [2, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
-cov "every added line ran" pass
-printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [0, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
+printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [2, "f"], "6": [3, "f"]}, "drivers/x/b.c": {"8": [1, "g"]}}' >"$tmp/cov.json"
+cov "every added line ran (b.c adds none)" pass
+printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [0, "f"], "6": [3, "f"]}, "drivers/x/b.c": {"8": [1, "g"]}}' >"$tmp/cov.json"
 cov "an added line that did not run" fail
 printf 'drivers/x/a.c | f | return 1; | a reason\n' >"$tmp/cov.list"
 cov "... listed, with its reason" pass
@@ -173,7 +175,7 @@ printf 'drivers/x/a.c | f | return 1; |\n' >"$tmp/cov.list"
 cov "... listed without a reason" fail
 printf 'drivers/x/a.c | f | return 1; | a reason\ndrivers/x/a.c | f | return 0; | stale\n' >"$tmp/cov.list"
 cov "a listed line that ran" fail
-printf '{}' >"$tmp/cov.json"
+printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [2, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
 : >"$tmp/cov.list"
 cov "no coverage data for a file" fail
 
