@@ -1,21 +1,21 @@
 # The IOMMU UAPI series and its harness. See README.md.
 #   make run     build, boot the VMs, show the series at work (the main job)
 #   make check   every gate and test; ends "N passed, N failed"
-#   make bench   the series' hot paths beside 6.12's, timed (not in check)
+#   make bench   the series' hot paths beside the base's, timed (not in check)
 #   make tree    the base + patches/ in work/linux
 #   make export  work/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
 #   make vm-kunit  the KUnit suites alone, in the mock VM
-#   make vm-vmm BASE=7.3  QEMU 11.1 takes edu through VFIO in the vtd VM
+#   make vm-vmm  QEMU 11.1 takes edu through VFIO in the vtd VM
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  the base's kselftests on the base kernel and on the series'
-# BASE=7.3 (every target): the v4 port on Linux 7.3.4, patches-7.3/, in
-# work/7.3 (README.md, "The 7.3 port")
+# Every target builds v4 on Linux 7.3.4 (patches-7.3/, in work/7.3);
+# BASE=6.12 the v3 series on 6.12 (patches/, in work/)
 .PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-kunit vm-dist oldabi clean
 
 # the work directory of BASE, as scripts/lib.sh has it
-WORKDIR := $(if $(filter 7.3,$(BASE)),work/7.3,work)
+WORKDIR := $(if $(filter 6.12,$(BASE)),work,work/7.3)
 
 run:
 	@scripts/run.sh

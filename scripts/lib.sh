@@ -5,12 +5,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# The base: a Debian kernel source package, pinned. BASE=6.12 (the default)
-# is installed from the machine's own suites. BASE=7.3 is fetched from the
-# suite BASE_SUITE of the same Debian archive, through an apt state of the
-# harness's own (scripts/deps.sh), and has its own work directory and
-# patches-7.3/.
-BASE=${BASE:-6.12}
+# The base: a Debian kernel source package, pinned. BASE=7.3 (the default)
+# is fetched from the suite BASE_SUITE of the Debian archive the machine's
+# apt sources name, through an apt state of the harness's own
+# (scripts/deps.sh), and has its own work directory and patches-7.3/.
+# BASE=6.12, v3's base, is installed from the machine's own suites.
+BASE=${BASE:-7.3}
 # shellcheck disable=SC2034 # used by the scripts that source this file
 case $BASE in
 6.12)
