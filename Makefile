@@ -2,20 +2,18 @@
 #   make run     build, boot the VMs, show the series at work (the main job)
 #   make check   every gate and test; ends "N passed, N failed"
 #   make bench   the series' hot paths beside the base's, timed (not in check)
-#   make tree    the base + patches/ in work/linux
-#   make export  work/linux's commits back to patches/
+#   make tree    the base + patches/ in work/7.3/linux
+#   make export  work/7.3/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
 #   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
 #   make vm-kunit  the KUnit suites alone, in the mock VM
 #   make vm-vmm  QEMU 11.1 takes edu through VFIO in the vtd VM
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  the base's kselftests on the base kernel and on the series'
-# Every target builds v4 on Linux 7.3.4 (patches-7.3/, in work/7.3);
-# BASE=6.12 the v3 series on 6.12 (patches/, in work/)
 .PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-kunit vm-dist oldabi clean
 
-# the work directory of BASE, as scripts/lib.sh has it
-WORKDIR := $(if $(filter 6.12,$(BASE)),work,work/7.3)
+# the base's work directory, as scripts/lib.sh has it
+WORKDIR := work/7.3
 
 run:
 	@scripts/run.sh
@@ -44,7 +42,5 @@ vm-dist: build
 	@VM_NAME=dist KERNEL=$(WORKDIR)/dist/bzImage INITRD=$(WORKDIR)/dist/initramfs.cpio.gz \
 		scripts/vm.sh vtd dist
 clean:
-	rm -rf work/build work/build-612 work/build-bisect work/build-gates \
-		work/build-noiommu work/build-docs work/build-dist work/build-bench work/build-bench-612 work/findings work/dist work/gcno-project work/logs
 	rm -rf work/7.3/build work/7.3/build-* work/7.3/findings work/7.3/dist \
 		work/7.3/gcno-project work/7.3/logs

@@ -3,7 +3,7 @@
  * The inputs of abi/changes-from-$BASE that no kselftest of the base asks,
  * asked of a kernel by a program built against the base's headers: one line
  * "NAME = ANSWER" each, the answer being 0, an errno name, or what the
- * kernel returned. scripts/oldabi.sh runs it on the 6.12 kernel and on the
+ * kernel returned. scripts/oldabi.sh runs it on the base kernel and on the
  * series' and compares the answers as it compares the kselftests' results.
  * It expects nothing itself.
  *
@@ -164,20 +164,17 @@ int main(void)
 	get_info();
 
 	/*
-	 * The iommufd ioctl numbers past 6.12's last, with an unreadable
-	 * argument, and (PROBE_ZERO, 7.3's probe) past 7.3's last with a
-	 * zeroed one of 64 bytes
+	 * The iommufd ioctl numbers from 0x8f, with an unreadable argument,
+	 * and past 7.3's last (0x95) with a zeroed one of 64 bytes
 	 */
 	for (nr = 0x8f; nr <= 0xb0; nr++)
 		printf("ioctl_nr_0x%x.null = %s\n", nr,
 		       answer(ioctl(fd, _IO(IOMMUFD_TYPE, nr), NULL)));
-#ifdef PROBE_ZERO
 	for (nr = 0x96; nr <= 0x9f; nr++) {
 		memset(data, 0, 64);
 		*(__u32 *)data = 64;
 		printf("ioctl_nr_0x%x.zero = %s\n", nr,
 		       answer(ioctl(fd, _IO(IOMMUFD_TYPE, nr), data)));
 	}
-#endif
 	return 0;
 }

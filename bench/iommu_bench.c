@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * make bench's guest program: the IOMMU UAPI's hot paths on iommufd's
- * selftest mock driver, timed from user space. Runs on the 6.12 kernel and
- * on the series' alike (built once, against the series' headers; what 6.12
- * does not have is left out on 6.12). One line per row:
+ * selftest mock driver, timed from user space. Runs on the base kernel and
+ * on the series' alike (built once, against the series' headers; what the
+ * base does not have is left out on it). One line per row:
  *
  *   row NAME entries=N bytes=B median=NS min=NS max=NS
  *
@@ -154,7 +154,7 @@ static void setup(void)
 	test_cmd(IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, &cmd);
 }
 
-/* Entries of entry_len bytes: the 6.12 struct, then zeros */
+/* Entries of entry_len bytes: the base's struct, then zeros */
 static void fill(unsigned int entry_len)
 {
 	struct iommu_hwpt_invalidate_selftest inv = {};
@@ -295,7 +295,7 @@ int main(void)
 		row("invalidate", invalidate, n, len, n * len);
 	}
 	row("invalidate_1x64", invalidate_singly, 64, len, 64 * len);
-	/* One version longer than 6.12's entries: a zero tail (6.12 refuses) */
+	/* One version longer than the base's entries: a zero tail (it refuses) */
 	fill(2 * len);
 	longer = !invalidate(1, 2 * len);
 	if (!longer)

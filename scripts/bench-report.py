@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """bench-report.py LOGS BOOTS: make bench's table, from the bench VMs'
 results ($LOGS/vm-bench-CLOCK-KERNEL-BOOT.results.log, scripts/bench.sh).
-The base kernel is $BASE (6.12 unless set), named KERNEL 612 or 73.
+The base kernel is $BASE (7.3 unless set), named KERNEL 73.
 
 For each clock (icount, wall) and row: ns per entry on the base and on the tip,
 the median of the boots' medians with the least and the most any repetition
-took; tip/6.12; A/A, the same kernel against itself, the largest ratio
+took; tip/base; A/A, the same kernel against itself, the largest ratio
 between two boots' medians of either kernel: the noise band; and each
 kernel against the floor row that moves the same bytes. Then what batching
 buys, and the KUnit measurement of the batch copy alone (tip).
 
-Goals (issue 11): tip/6.12 <= 1.02 on every row, below 1.0 for batches of
+Goals: tip/base <= 1.02 on every row, below 1.0 for batches of
 8 entries and more, each with a noise band narrower than the margin; the
 batch copy within 1.5x of a bare copy_from_user(). A row meets its goal
 only when it holds with the band: ratio * A/A under the bound."""
@@ -26,7 +26,7 @@ KUNIT = re.compile(r'bench: entries=(\d+) entry_len=(\d+) loops=(\d+) '
 FLOOR = {'invalidate': 'floor', 'invalidate_long': 'floor_long',
          'invalidate_1x64': 'floor', 'fault': 'floor_rw',
          'hw_info': 'floor_info', 'uapi_info': 'floor_info'}
-LABEL = os.environ.get('BASE', '6.12')
+LABEL = os.environ.get('BASE', '7.3')
 OLD = LABEL.replace('.', '')
 KERNELS = (OLD, 'tip')
 
@@ -107,8 +107,8 @@ def table(logs, clock, boots):
             s = stat.get((k, key))
             cell.append(f'{s[0]:9.1f} [{s[1]:.0f}-{s[2]:.0f}]' if s else '-')
             band = max(band, s[3]) if s else band
-        s612, stip = stat.get((OLD, key)), stat.get(('tip', key))
-        r = stip[0] / s612[0] if s612 and stip else None
+        sold, stip = stat.get((OLD, key)), stat.get(('tip', key))
+        r = stip[0] / sold[0] if sold and stip else None
         # 64 calls of one entry: the floor of one entry a call
         fn = 1 if name == 'invalidate_1x64' else n
         flr = [stat.get((k, (FLOOR.get(name, ''), fn))) for k in KERNELS]
@@ -121,7 +121,7 @@ def table(logs, clock, boots):
             noise += goal.startswith('noise')
         print(f'{name:16} {n:7} {cell[0]:>22} {cell[1]:>22} '
               f'{ratio(r, 1) if r else "-":>8} {band:6.3f} '
-              f'{ratio(s612[0], flr[0][0]) if s612 and flr[0] else "-":>8} '
+              f'{ratio(sold[0], flr[0][0]) if sold and flr[0] else "-":>8} '
               f'{ratio(stip[0], flr[1][0]) if stip and flr[1] else "-":>8}  {goal}')
     for k in KERNELS:
         one, batch = stat.get((k, ('invalidate_1x64', 64))), stat.get((k, ('invalidate', 64)))

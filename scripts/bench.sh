@@ -4,9 +4,8 @@
 #
 # Two kernels with the same config (config/kernels/bench.config: the
 # project config without its debug options): the series' tip, in
-# $WORK/build-bench, and the base (old_commit in lib.sh: 7.3.4, or 6.12
-# with its selftests building), in $WORK/build-bench-612 or -73, seeded
-# from the tip's objects.
+# $WORK/build-bench, and the base (old_commit in lib.sh: 7.3.4), in
+# $WORK/build-bench-73, seeded from the tip's objects.
 # Each boots in the mock VM with bench/iommu_bench_floor.c's module and
 # bench/iommu_bench.c, job "bench" of guest/init, with KUnit off: the
 # same boot on both kernels (the tip's KUnit suites at boot left its
@@ -22,7 +21,7 @@ S=$ROOT/scripts
 BOOTS=${BOOTS:-3}
 FRAG=$ROOT/config/kernels/bench.config
 TIPB=$WORK/build-bench
-B=${BASE//./}			# 612, 73: the base kernel's name in logs
+B=${BASE//./}			# 73: the base kernel's name in logs
 BASEB=$WORK/build-bench-$B
 
 # bench_kernel DIR: the kernel of the tree's checkout in DIR, with the

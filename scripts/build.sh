@@ -2,7 +2,7 @@
 # Build the patched kernel (bzImage, modules, uapi headers), the iommu
 # kselftests and make run's story (guest/sva_story.c) as static binaries,
 # and the initramfs the VMs boot, with the modules in it (and with
-# BASE=7.3, QEMU 11.1 for the vtd VM's vmm job). Incremental.
+# QEMU 11.1 for the vtd VM's vmm job). Incremental.
 . "$(dirname "$0")/lib.sh"
 
 # The config is merged anew each time, its fragments may have changed:

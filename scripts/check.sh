@@ -58,7 +58,7 @@ splat_fails_run() {
 		find_splats "$LOGS/vm-mock-splat.console.log"
 }
 
-# QEMU 11.1 as the VMM in the vtd VM (BASE=7.3): on KERNEL, or the series'
+# QEMU 11.1 as the VMM in the vtd VM: on KERNEL, or the series'
 vmm_vm() {
 	VM_NAME=vmm-$1 KERNEL=${2:-$BUILD/arch/x86/boot/bzImage} "$S/vm.sh" vtd vmm
 }
@@ -184,7 +184,7 @@ if [ "$built" = 0 ]; then
 	gate "build with IOMMU_API off" "$LOGS/build-noiommu.log" build_noiommu
 	gate "MAINTAINERS covers every file" "$LOGS/maintainers.log" maintainers
 	gate "cover letter" "$LOGS/cover-letter.log" cover_letter
-	# The base kernel (7.3.4, or 6.12 at patch 1); then its kselftests on
+	# The base kernel (7.3.4); then its kselftests on
 	# it and on the series' kernel, in two VMs beside the builds below
 	oldabi=1
 	if stage "$BASE kernel and kselftests" "$LOGS/oldabi-build.log" "$S/oldabi.sh" build; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages the harness needs, when missing, and the pinned
-# kernel source package (BASE=7.3: fetched into $WORK/base, not installed).
+# kernel source package (fetched into $WORK/base, not installed).
 # Idempotent: a second run installs nothing.
 . "$(dirname "$0")/lib.sh"
 
@@ -70,22 +70,10 @@ fetch_base() {
 	printf '%s\n' "$ver"
 }
 
-if [ -n "$BASE_SUITE" ]; then
-	got=$(cat "$WORK/base/version" 2>/dev/null || true)
-	if [ "$got" != "$BASE_VERSION" ] || [ ! -f "$BASE_TARBALL" ]; then
-		got=$(fetch_base)
-		printf '%s\n' "$got" >"$WORK/base/version"
-	fi
-else
-	if [ "$(pkg_version "$BASE_PKG")" != "$BASE_VERSION" ]; then
-		[ -n "$updated" ] || { apt-get update -qq; updated=1; }
-		if apt-cache madison "$BASE_PKG" | awk '{print $3}' | grep -qxF "$BASE_VERSION"; then
-			apt_install "$BASE_PKG=$BASE_VERSION"
-		else
-			apt_install "$BASE_PKG"
-		fi
-	fi
-	got=$(pkg_version "$BASE_PKG")
+got=$(cat "$WORK/base/version" 2>/dev/null || true)
+if [ "$got" != "$BASE_VERSION" ] || [ ! -f "$BASE_TARBALL" ]; then
+	got=$(fetch_base)
+	printf '%s\n' "$got" >"$WORK/base/version"
 fi
 
 [ -n "$got" ] || die "$BASE_PKG could not be installed"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate $PATCHES (patches/, or patches-7.3/ with BASE=7.3) from the tree's commits on base: format-patch output,
+# Regenerate $PATCHES (patches/) from the tree's commits on base: format-patch output,
 # a cover letter (subject and text from $COVER_LETTER, shortlog and
 # diffstat from git) and the series file.
 . "$(dirname "$0")/lib.sh"

@@ -219,11 +219,10 @@ cover_letter() {
 # each of its rows names tests (kselftest fixture.test, KUnit case), each
 # named test passed in this run's VMs, and every errno the series' tests
 # of the user API (the kselftests, the hostile-input one too, and the
-# table's KUnit suite) expect is a row of the table. v3 (BASE=6.12) does
-# not read the VT-d KUnit suite, whose calls of the driver's functions it
-# did not document; v4's table names its cases as the ioctls' answers.
+# table's KUnit suite and VT-d's, whose cases the table names as the
+# ioctls' answers) expect is a row of the table.
 errno_table() {
-	local doc=$TREE/Documentation/userspace-api/iommu.rst rc=0 t e table passed known vtd=
+	local doc=$TREE/Documentation/userspace-api/iommu.rst rc=0 t e table passed known
 	table=$(awk '/^Errors$/ { f = 1 } /^UAPI definitions$/ { f = 0 } f' "$doc")
 	[ -n "$table" ] || { say "no Errors section in $doc"; return 1; }
 	passed=$(cat "$LOGS/vm-mock.results.log" "$LOGS/vm-vtd.results.log" | tr -d '\r' |
@@ -248,10 +247,10 @@ errno_table() {
 	done
 	known=$(grep -hoE '^#define[[:space:]]+E[A-Z0-9]+' "$TREE"/include/uapi/asm-generic/errno*.h |
 		awk '{ print $2 }' | sort -u)
-	[ "$BASE" = 6.12 ] || vtd=drivers/iommu/intel/nested_kunit.c
 	for e in $(cd "$TREE" && grep -hoE '\bE[A-Z0-9]+\b' tools/testing/selftests/iommu/iommu_uapi.c \
 		tools/testing/selftests/iommu/iommu_uapi_vfio.c \
-		tools/testing/selftests/iommu/iommu_uapi_hostile.c drivers/iommu/iommu-uapi-kunit.c $vtd |
+		tools/testing/selftests/iommu/iommu_uapi_hostile.c drivers/iommu/iommu-uapi-kunit.c \
+		drivers/iommu/intel/nested_kunit.c |
 		sort -u | grep -xF "$known"); do
 		printf '%s\n' "$table" | grep -qE "^-$e " && continue
 		say "the tests expect $e, which the errno table lacks"

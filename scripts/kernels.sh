@@ -25,9 +25,7 @@ kmake "$o" INSTALL_MOD_PATH="$out/modroot" INSTALL_MOD_STRIP=1 modules_install
 cp "$o/arch/x86/boot/bzImage" "$out/bzImage"
 # the initramfs of $out: its modules, the project's kselftests
 HARNESS_BUILD=$out KSELFTESTS=$BUILD/kselftest "$ROOT/scripts/initramfs.sh"
-# VT-d's KUnit suite as a module too, where it builds without iommufd (6.12)
 mods="vfio vfio_iommu_type1 vfio-pci vfio-pci-core"
-! grep -q '^CONFIG_INTEL_IOMMU_KUNIT_TEST=m' "$o/.config" || mods+=" nested_kunit"
 for m in $mods; do
 	find "$out/modroot" -name "$m.ko" | grep -q . || die "no $m.ko"
 done

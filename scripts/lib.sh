@@ -5,41 +5,25 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# The base: a Debian kernel source package, pinned. BASE=7.3 (the default)
-# is fetched from the suite BASE_SUITE of the Debian archive the machine's
-# apt sources name, through an apt state of the harness's own
-# (scripts/deps.sh), and has its own work directory and patches-7.3/.
-# BASE=6.12, v3's base, is installed from the machine's own suites.
-BASE=${BASE:-7.3}
+# The base: a Debian kernel source package, pinned, fetched from the suite
+# BASE_SUITE of the Debian archive the machine's apt sources name, through
+# an apt state of the harness's own (scripts/deps.sh): nothing of the
+# machine's own suites changes. BASE names it in logs and paths (the old
+# kernel's work directory, abi/changes-from-$BASE, config/$BASE/); a base
+# has a work directory of its own, so that the next one can be built
+# beside it.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-case $BASE in
-6.12)
-	BASE_PKG=linux-source-6.12
-	BASE_VERSION=6.12.117-1~deb12u1
-	BASE_SUITE=
-	WORK=${WORK:-$ROOT/work}
-	BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
-	PATCHES=$ROOT/patches
-	COVER_LETTER=$ROOT/cover-letter.txt
-	SERIES_VERSION=v3
-	;;
-7.3)
-	BASE_PKG=linux-source-7.3
-	BASE_VERSION=7.3.4-1~bpo13+1
-	BASE_SUITE=trixie-backports
-	WORK=${WORK:-$ROOT/work/7.3}
-	BASE_TARBALL=$WORK/base/usr/src/linux-source-7.3.tar.xz
-	PATCHES=$ROOT/patches-7.3
-	COVER_LETTER=$ROOT/cover-letter-7.3.txt
-	SERIES_VERSION=v4
-	# The vtd VM carries QEMU 11.1 (scripts/qemu-root.sh) for its vmm job
-	QEMU_PAYLOAD=${QEMU_PAYLOAD:-$ROOT/work/qemu-11.1/payload}
-	;;
-*)
-	printf 'error: BASE=%s: the bases are 6.12 and 7.3\n' "$BASE" >&2
-	exit 1
-	;;
-esac
+BASE=7.3
+BASE_PKG=linux-source-7.3
+BASE_VERSION=7.3.4-1~bpo13+1
+BASE_SUITE=trixie-backports
+WORK=${WORK:-$ROOT/work/7.3}
+BASE_TARBALL=$WORK/base/usr/src/linux-source-7.3.tar.xz
+PATCHES=$ROOT/patches
+COVER_LETTER=$ROOT/cover-letter.txt
+SERIES_VERSION=v4
+# The vtd VM carries QEMU 11.1 (scripts/qemu-root.sh) for its vmm job
+QEMU_PAYLOAD=${QEMU_PAYLOAD:-$ROOT/work/qemu-11.1/payload}
 TREE=$WORK/linux		# the kernel git tree: base commit + patches/
 BUILD=${HARNESS_BUILD:-$WORK/build}	# O= build directory of the project config
 LOGS=${LOGS:-$WORK/logs}	# every stage's full output
@@ -275,20 +259,5 @@ SPLAT_RE+='|rcu_.* detected stalls|Kernel panic|kernel stack overflow'
 find_splats() { grep -nE "$SPLAT_RE" "$1"; }
 
 # The commit the base kernel of the old-userspace gate and of make bench is
-# built from: with BASE=7.3 the tag "base"; with BASE=6.12 patch 1, the
-# kselftests' build fix, checked to change nothing else.
-old_commit() {
-	local p1
-	if [ "$BASE" != 6.12 ]; then
-		git -C "$TREE" rev-parse base
-		return
-	fi
-	p1=$(git -C "$TREE" rev-list --reverse base..series | head -n 1)
-	[ -n "$p1" ] || die "no patch on base"
-	if ! git -C "$TREE" diff --quiet base "$p1" -- . ':(exclude)tools/testing/selftests/iommu'; then
-		say "patch 1 changes more than the iommu kselftests:"
-		git -C "$TREE" diff --stat base "$p1" >&2
-		return 1
-	fi
-	printf '%s\n' "$p1"
-}
+# built from: the tree's tag "base".
+old_commit() { git -C "$TREE" rev-parse base; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make $TREE: the pristine base as the first commit (tag "base"), then
-# $PATCHES (patches/, or patches-7.3/ with BASE=7.3) applied in order with git am on branch "series".
+# $PATCHES (patches/) applied in order with git am on branch "series".
 #
 # Cheap and idempotent: nothing is done when the tree already holds exactly
 # patches/. The tree is never reset while it has commits or changes that
