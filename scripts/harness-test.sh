@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The harness's own failure paths, on synthetic logs: what results.sh counts
-# and what find_splats matches. Each case is one line; exits non-zero when a
-# case does not hold.
+# The harness's own failure paths, on synthetic logs and a synthetic tree:
+# what results.sh counts, what find_splats matches, what the findings
+# gates call new, the old-userspace comparison and the coverage report.
+# Each case is one line; exits non-zero when a case does not hold.
 . "$(dirname "$0")/lib.sh"
 
 tmp=$(mktemp -d)
@@ -25,7 +26,7 @@ tally() {
 splat() {
 	local desc=$1 expect=$2
 	n=$((n + 1))
-	if find_splats "$tmp/console" >/dev/null; then got=found; else got=none; fi
+	if splat_report "$tmp/console" >/dev/null; then got=found; else got=none; fi
 	if [ "$got" = "$expect" ]; then
 		say "ok $n splats: $desc"
 	else
@@ -81,6 +82,9 @@ printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\n' >"$tmp/find/tip/x"
 findings "a warning that only moved is not new" none
 printf 'a.c:12:5: warning: w1\na.c:22:1: warning: w2\na.c:40:1: warning: w2\n' >"$tmp/find/tip/x"
 findings "one more of the same warning is new" new
+
+for i in $(seq 5000); do printf '[ 2.0] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:%s f\n' "$i"; done >"$tmp/console"
+splat "a console full of splats (more than the 20 printed)" found
 
 # oldabi.sh compare: the base's kselftests on the base and on the series
 oldabi() {

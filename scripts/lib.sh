@@ -257,6 +257,16 @@ SPLAT_RE+='|possible circular locking|possible recursive locking|inconsistent lo
 SPLAT_RE+='|suspicious RCU usage|INFO: task .* blocked for more than|soft lockup|hard LOCKUP'
 SPLAT_RE+='|rcu_.* detected stalls|Kernel panic|kernel stack overflow'
 find_splats() { grep -nE "$SPLAT_RE" "$1"; }
+# splat_report CONSOLE: print its first 20 splat lines; return 0 when there
+# is one. Read whole before it is cut: under pipefail, a head that closed a
+# pipe from grep early would fail the pipeline and hide a console full of
+# splats.
+splat_report() {
+	local s
+	s=$(find_splats "$1" || true)
+	[ -n "$s" ] || return 1
+	head -n 20 <<<"$s" | sed 's/^/    /'
+}
 
 # The commit the base kernel of the old-userspace gate and of make bench is
 # built from: the tree's tag "base".

@@ -91,7 +91,7 @@ if ! grep -q '^\[init\] done' "$results" 2>/dev/null; then
 	say "vm $name: the job did not finish"
 	fail=1
 fi
-if find_splats "$console" | head -n 20 | sed 's/^/    /' | grep .; then
+if splat_report "$console"; then
 	say "vm $name: kernel splat in $console (lines above)"
 	fail=1
 fi
