@@ -14,8 +14,6 @@ stage "build kernel (bzImage, modules, headers)" "$LOGS/build.log" kmake "$BUILD
 stage "install modules" "$LOGS/modules.log" install_modules
 stage "build kselftests (static)" "$LOGS/kselftest-build.log" build_kselftests
 stage "build make run's story (static)" "$LOGS/story-build.log" build_story
-if [ -n "${QEMU_PAYLOAD:-}" ]; then
-	stage "QEMU 11.1 in a trixie root" "$LOGS/qemu-root.log" "$ROOT/scripts/qemu-root.sh"
-	export QEMU_PAYLOAD
-fi
+stage "QEMU 11.1 in a trixie root" "$LOGS/qemu-root.log" "$ROOT/scripts/qemu-root.sh"
+export QEMU_PAYLOAD
 stage "build initramfs" "$LOGS/initramfs.log" "$ROOT/scripts/initramfs.sh"

@@ -18,7 +18,6 @@ PKGS=(
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
-pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
 
 updated=
 apt_install() {

@@ -89,8 +89,10 @@ collect() {
 		"$out/cocci.raw" >"$out/cocci"
 	for f in $(kdoc_files); do
 		[ -f "$TREE/$f" ] || continue
-		(cd "$TREE" && scripts/kernel-doc -none -Wall "$f") >>"$out/kdoc" 2>&1
+		(cd "$TREE" && scripts/kernel-doc -none -Wall "$f") >>"$out/kdoc" 2>&1 ||
+			echo FAILED >>"$out/kdoc.status"
 	done
+	[ -x "$TREE/scripts/kernel-doc" ] || echo FAILED >>"$out/kdoc.status"
 	touch "$out/kdoc"
 	# from scratch: Sphinx re-reads, and so warns about, changed files only
 	rm -rf "$DBUILD"
