@@ -14,7 +14,19 @@ git config --global user.email >/dev/null 2>&1 || export \
 
 base_version=$(cat "$WORK/base-version" 2>/dev/null || echo unknown)
 
+# unexported: the tree has changes or commits that patches/ does not hold
+unexported() {
+	local _stamp head
+	[ -n "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] && return 0
+	[ -f "$WORK/tree.applied" ] || return 1
+	read -r _stamp head <"$WORK/tree.applied"
+	[ "$head" != "$(git -C "$TREE" rev-parse HEAD)" ]
+}
+
 if [ ! -d "$TREE/.git" ] || [ "$(cat "$WORK/tree.base" 2>/dev/null)" != "$base_version" ]; then
+	if [ -d "$TREE/.git" ] && [ "${FORCE:-0}" != 1 ] && unexported; then
+		die "the base is now $base_version, and $TREE holds work not exported to patches/; 'make export', or FORCE=1 to discard"
+	fi
 	say "extracting $BASE_TARBALL ($BASE_PKG $base_version) into $TREE"
 	rm -rf "$TREE" "$WORK/tree.applied"
 	mkdir -p "$TREE"
