@@ -31,11 +31,11 @@ export:
 	@scripts/export.sh
 oldabi: build
 	@scripts/oldabi.sh
-vm-mock vm-vtd vm-virtio:
+vm-mock vm-vtd vm-virtio: build
 	@scripts/vm.sh $(@:vm-%=%)
-vm-vmm:
+vm-vmm: build
 	@scripts/vm.sh vtd vmm
-vm-kunit:
+vm-kunit: build
 	@scripts/vm.sh mock kunit
 vm-dist: build
 	@scripts/kernels.sh dist
@@ -43,4 +43,4 @@ vm-dist: build
 		scripts/vm.sh vtd dist
 clean:
 	rm -rf work/7.3/build work/7.3/build-* work/7.3/findings work/7.3/dist \
-		work/7.3/gcno-project work/7.3/logs
+		work/7.3/logs

@@ -13,6 +13,19 @@ frag=$ROOT/config/kernels/dist.config
 o=$WORK/build-dist
 out=$WORK/dist
 
+# Each choice of the fragment is Debian's own, as linux-config-7.3 (fetched
+# with the source, scripts/deps.sh) has it for amd64
+debian=$WORK/base/usr/src/linux-config-$BASE/config.amd64_none_amd64.xz
+[ -f "$debian" ] || die "no $debian"
+debian_config=$(xzcat "$debian")
+while read -r line; do
+	sym=$(grep -oE 'CONFIG_[A-Z0-9_]+' <<<"$line")
+	grep -qxF "$line" <<<"$debian_config" ||
+		die "dist.config has '$line', Debian's config '$(grep -E \
+			"^$sym=|^# $sym is not set" <<<"$debian_config" || true)'"
+done < <(grep -E '^(CONFIG_|# CONFIG_)' "$frag")
+say "dist.config: each choice is Debian's ($(basename "$debian" .xz))"
+
 seed_build "$o" "$BUILD"
 make_config "$o"
 "$TREE/scripts/kconfig/merge_config.sh" -m -O "$o" "$o/.config" "$frag"
