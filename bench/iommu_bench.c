@@ -285,7 +285,6 @@ int main(void)
 	static const unsigned int batches[] = { 1, 8, 64, 512, 4096 };
 	const unsigned int len = sizeof(struct iommu_hwpt_invalidate_selftest);
 	unsigned int i, n;
-	int longer;
 
 	setup();
 	fill(len);
@@ -295,16 +294,6 @@ int main(void)
 		row("invalidate", invalidate, n, len, n * len);
 	}
 	row("invalidate_1x64", invalidate_singly, 64, len, 64 * len);
-	/* One version longer than the base's entries: a zero tail (it refuses) */
-	fill(2 * len);
-	longer = !invalidate(1, 2 * len);
-	if (!longer)
-		printf("# invalidate_long: %s, not measured\n", strerror(errno));
-	for (i = 0; longer && i != sizeof(batches) / sizeof(batches[0]); i++) {
-		n = batches[i];
-		row("floor_long", floor_copy, n, 2 * len, n * 2 * len);
-		row("invalidate_long", invalidate, n, 2 * len, n * 2 * len);
-	}
 	for (n = 1; n <= FAULTS; n *= FAULTS) {
 		row("floor_rw", floor_rw, n, 0,
 		    n * (sizeof(records[0]) + sizeof(responses[0])));

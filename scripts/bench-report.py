@@ -23,16 +23,15 @@ ROW = re.compile(r'^\[bench\] row (\S+) entries=(\d+) bytes=(\d+) '
                  r'median=([\d.]+) min=([\d.]+) max=([\d.]+)')
 KUNIT = re.compile(r'bench: entries=(\d+) entry_len=(\d+) loops=(\d+) '
                    r'table_ns=(\d+) bare_ns=(\d+)')
-FLOOR = {'invalidate': 'floor', 'invalidate_long': 'floor_long',
-         'invalidate_1x64': 'floor', 'fault': 'floor_rw',
-         'hw_info': 'floor_info', 'uapi_info': 'floor_info'}
+FLOOR = {'invalidate': 'floor', 'invalidate_1x64': 'floor',
+         'fault': 'floor_rw', 'hw_info': 'floor_info',
+         'uapi_info': 'floor_info'}
 LABEL = os.environ.get('BASE', '7.3')
 OLD = LABEL.replace('.', '')
 KERNELS = (OLD, 'tip')
 
 # rows in families of ten: each beside its floor, by entries
 ORDER = (['floor', 'invalidate', 'invalidate_1x64'] + [''] * 7 +
-         ['floor_long', 'invalidate_long'] + [''] * 8 +
          ['floor_rw', 'fault'] + [''] * 8 +
          ['floor_info', 'hw_info', 'uapi_info'])
 
