@@ -5,12 +5,12 @@
 #   make tree    the base + patches/ in work/7.3/linux
 #   make export  work/7.3/linux's commits back to patches/
 #   make build   the kernel, the selftests and the initramfs
-#   make vm-mock / vm-vtd / vm-virtio   boot one VM profile
+#   make vm-mock / vm-vtd / vm-virtio / vm-noiommu   boot one VM profile
 #   make vm-kunit  the KUnit suites alone, in the mock VM
 #   make vm-vmm  QEMU 11.1 takes edu through VFIO in the vtd VM
 #   make vm-dist  the distribution-shaped kernel (VFIO=m, type1) in the vtd VM
 #   make oldabi  the base's kselftests on the base kernel and on the series'
-.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-vmm vm-kunit vm-dist oldabi clean
+.PHONY: run check bench deps tree build export vm-mock vm-vtd vm-virtio vm-noiommu vm-vmm vm-kunit vm-dist oldabi clean
 
 # the base's work directory, as scripts/lib.sh has it
 WORKDIR := work/7.3
@@ -31,7 +31,7 @@ export:
 	@scripts/export.sh
 oldabi: build
 	@scripts/oldabi.sh
-vm-mock vm-vtd vm-virtio: build
+vm-mock vm-vtd vm-virtio vm-noiommu: build
 	@scripts/vm.sh $(@:vm-%=%)
 vm-vmm: build
 	@scripts/vm.sh vtd vmm

@@ -110,13 +110,14 @@ collect_coverage() {
 	return "$rc"
 }
 # The lines the series adds to drivers/, against what ran in every VM that
-# booted a kernel of this tree's tip: mock, vtd and virtio (the project
+# booted a kernel of this tree's tip: mock, vtd, virtio, noiommu (the project
 # kernel), dist (the distribution-shaped one). Every line ran, or is listed
 # in config/coverage-unreachable with the reason no VM here can run it.
 coverage_report() {
 	python3 "$S/coverage.py" report "$TREE" "$ROOT/config/coverage-unreachable" \
 		"$LOGS/coverage-mock.json" "$LOGS/coverage-vtd.json" \
-		"$LOGS/coverage-virtio.json" "$LOGS/coverage-dist.json"
+		"$LOGS/coverage-virtio.json" "$LOGS/coverage-noiommu.json" \
+		"$LOGS/coverage-dist.json"
 }
 
 start=$(date +%s)
@@ -145,6 +146,8 @@ if [ "$built" = 0 ]; then
 	tests "$LOGS/vm-vmm-tip.results.log" vmm
 	gate "virtio VM: virtio-iommu, clean" "$LOGS/vm-virtio.log" "$S/vm.sh" virtio
 	tests "$LOGS/vm-virtio.results.log" $VIRTIO_SECTIONS
+	gate "noiommu VM: edu with no IOMMU, clean" "$LOGS/vm-noiommu.log" "$S/vm.sh" noiommu
+	tests "$LOGS/vm-noiommu.results.log" $NOIOMMU_SECTIONS
 	gate "a provoked WARNING fails a VM run" "$LOGS/vm-mock-splat.log" splat_fails_run
 	# The distribution's shape, VFIO as modules: built from a copy of
 	# $BUILD's objects
@@ -160,13 +163,14 @@ if [ "$built" = 0 ]; then
 	tests "$LOGS/vm-mock.results.log" $MOCK_SECTIONS
 	gate "errno table: every row's tests passed" "$LOGS/errno-table.log" errno_table
 	stage "coverage of the project kernel's runs" "$LOGS/coverage-collect.log" \
-		collect_coverage mock vtd virtio
+		collect_coverage mock vtd virtio noiommu
 	gate "coverage: every added line ran or is listed" "$LOGS/coverage.log" coverage_report
 	grep -E '^  [a-z]|did not run|listed' "$LOGS/coverage.log" | sed 's/^/  /'
 else
 	not_run "mock VM" "no build"
 	not_run "vtd VM" "no build"
 	not_run "virtio VM" "no build"
+	not_run "noiommu VM" "no build"
 	not_run "splat detection" "no build"
 	not_run "dist kernel and VM" "no build"
 	not_run "errno table" "no build"

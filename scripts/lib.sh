@@ -232,6 +232,8 @@ VTD_SECTIONS="vtd iommu_uapi_vfio"
 DIST_SECTIONS="dist type1"
 # ... and of the virtio VM's (job virtio)
 VIRTIO_SECTIONS="virtio"
+# ... and of the noiommu VM's (job noiommu)
+NOIOMMU_SECTIONS="noiommu"
 
 # The site of the machine's Debian archive, the one serving its release, as
 # the machine's apt sources name it: other suites of the same archive are

@@ -11,13 +11,14 @@
 #   mock  q35, no vIOMMU: the iommufd selftest mock driver owns the tests
 #   vtd   q35 + emulated VT-d (intel-iommu) + QEMU's edu device for VFIO
 #   virtio  q35 + virtio-iommu + edu: an IOMMU driver without uapi_caps
+#   noiommu q35 + edu, no IOMMU: edu on VFIO's no-IOMMU mode
 #
 # Fails when QEMU times out, the job did not finish, or the kernel printed a
 # splat (WARNING, BUG, Oops, KASAN/UBSAN, lockdep, hung task), even if every
 # test passed. TCG, one vCPU: see README.md for why. KVM=1 asks for KVM.
 . "$(dirname "$0")/lib.sh"
 
-profile=${1:?usage: vm.sh mock|vtd|virtio [JOB]}
+profile=${1:?usage: vm.sh mock|vtd|virtio|noiommu [JOB]}
 job=${2:-}
 name=${VM_NAME:-$profile${job:+-$job}}
 kernel=${KERNEL:-$BUILD/arch/x86/boot/bzImage}
@@ -54,6 +55,11 @@ virtio)
 	machine=(-machine q35)
 	devices=(-device virtio-iommu-pci -device edu)
 	cmdline+=" iommufd.allow_unsafe_interrupts=1 job=${job:-virtio}"
+	;;
+noiommu)
+	machine=(-machine q35)
+	devices=(-device edu)
+	cmdline+=" vfio.enable_unsafe_noiommu_mode=1 job=${job:-noiommu}"
 	;;
 *) die "unknown VM profile '$profile'" ;;
 esac
