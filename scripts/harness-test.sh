@@ -58,10 +58,21 @@ for s in "WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 f+0x1/0x2" \
 	"BUG: KASAN: slab-out-of-bounds in iommu_f+0x1/0x2" \
 	"UBSAN: array-index-out-of-bounds in drivers/iommu/iommu.c:1:2" \
 	"WARNING: possible circular locking dependency detected" \
-	"INFO: task init:1 blocked for more than 60 seconds."; do
+	"INFO: task init:1 blocked for more than 60 seconds." \
+	"rcu: INFO: rcu_preempt self-detected stall on CPU"; do
 	printf '[ 3.0] %s\n' "$s" >"$tmp/console"
 	splat "found: ${s%% in *}" found
 done
+
+# stage: a harness warning in a stage's log shows on the terminal
+n=$((n + 1))
+if stage "warn" "$tmp/stage.log" printf '%s\n' "built" "!! WARNING: not the pin" |
+	grep -q '^    !! WARNING: not the pin$'; then
+	say "ok $n stage: a warning in the log is shown"
+else
+	say "not ok $n stage: a warning in the log is shown"
+	bad=1
+fi
 
 # new_findings: the base/tip comparison of the maintainer gates
 findings() {

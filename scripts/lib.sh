@@ -90,7 +90,8 @@ say() { printf '%s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # stage NAME LOGFILE CMD...: run CMD with its output in LOGFILE, print one
-# line with the result and the wall time, and return CMD's status.
+# line with the result and the wall time, then the log's "!! " lines (the
+# harness's warnings), and return CMD's status.
 stage() {
 	local name=$1 log=$2 start rc=0
 	shift 2
@@ -104,6 +105,8 @@ stage() {
 			"$(($(date +%s) - start))" "$rc" "$log"
 		tail -n 15 "$log" | sed 's/^/    | /'
 	fi
+	# The harness's own warnings ("!! " lines) show whatever the result
+	grep '^!! ' "$log" | sed 's/^/    /' || true
 	return "$rc"
 }
 
@@ -257,7 +260,7 @@ patches_stamp() { (cd "$PATCHES" && cat series $(series_files)) | sha256sum | cu
 SPLAT_RE='WARNING:|BUG:|kernel BUG at|Oops|general protection fault|KASAN:|UBSAN:'
 SPLAT_RE+='|possible circular locking|possible recursive locking|inconsistent lock state'
 SPLAT_RE+='|suspicious RCU usage|INFO: task .* blocked for more than|soft lockup|hard LOCKUP'
-SPLAT_RE+='|rcu_.* detected stalls|Kernel panic|kernel stack overflow'
+SPLAT_RE+='|rcu_.* detected stalls|rcu_.* self-detected stall|Kernel panic|kernel stack overflow'
 find_splats() { grep -nE "$SPLAT_RE" "$1"; }
 # splat_report CONSOLE: print its first 20 splat lines; return 0 when there
 # is one. Read whole before it is cut: under pipefail, a head that closed a

@@ -64,7 +64,7 @@ chroot "$r" apt-get -q update
 ver=$QEMU_VERSION
 chroot "$r" apt-cache madison "$QEMU_PKG" | awk '{print $3}' | grep -qxF "$ver" || {
 	ver=$(chroot "$r" apt-cache madison "$QEMU_PKG" | awk '{print $3; exit}')
-	say "WARNING: $QEMU_PKG $QEMU_VERSION is gone from trixie-backports; taking $ver"
+	say "!! WARNING: $QEMU_PKG $QEMU_VERSION is gone from trixie-backports; taking $ver"
 }
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get -q install -y -t trixie-backports \
 	--no-install-recommends "$QEMU_PKG=$ver"
