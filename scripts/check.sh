@@ -77,25 +77,9 @@ dist_vm() {
 		"$S/vm.sh" vtd dist
 }
 
-# spawn ID CMD...: CMD in the background, its output held for join. The
-# VMs run on one core each (TCG), so a long VM job runs beside other work.
-declare -A BG
-spawn() {
-	local id=$1
-	shift
-	"$@" >"$LOGS/bg-$id.out" 2>&1 &
-	BG[$id]=$!
-}
-# join ID: wait for spawn ID, print what it printed, return its status.
-join() {
-	local rc=0
-	wait "${BG[$1]}" || rc=$?
-	cat "$LOGS/bg-$1.out"
-	return "$rc"
-}
-# gate_join ID: join ID, counted as one gate.
+# gate_join ID: join_job ID, counted as one gate.
 gate_join() {
-	if join "$1"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); return 1; fi
+	if join_job "$1"; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); return 1; fi
 }
 
 # collect_coverage NAME...: each VM run's line counts, to

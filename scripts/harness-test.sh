@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The harness's own failure paths, on synthetic logs and a synthetic tree:
 # what results.sh counts, what find_splats matches, what the findings
-# gates call new, the old-userspace comparison and the coverage report.
+# gates call new, the old-userspace comparison, the coverage report and
+# the status join_job hands back.
 # Each case is one line; exits non-zero when a case does not hold.
 . "$(dirname "$0")/lib.sh"
 
@@ -191,6 +192,29 @@ cov "a listed line that ran" fail
 printf '{"drivers/x/a.c": {"3": [5, "f"], "4": [2, "f"], "6": [3, "f"]}}' >"$tmp/cov.json"
 : >"$tmp/cov.list"
 cov "no coverage data for a file" fail
+
+# spawn/join_job: join_job returns the job's own status, also when bash has
+# forgotten the job's pid (as it does when a later child reuses it).
+bgcase() {
+	local desc=$1 want=$2 got=0
+	n=$((n + 1))
+	join_job t >/dev/null || got=$?
+	if [ "$got" = "$want" ]; then
+		say "ok $n join_job: $desc"
+	else
+		say "not ok $n join_job: $desc (got $got, want $want)"
+		bad=1
+	fi
+}
+LOGS=$tmp
+spawn t sh -c 'exit 3'
+bgcase "a job's status" 3
+spawn t sh -c 'exit 3'
+sleep 1
+BG[t]=$$	# not a child: the pid bash forgot
+bgcase "a job's status, its pid forgotten" 3
+spawn t true
+bgcase "a job that passed" 0
 
 say "1..$n"
 exit "$bad"

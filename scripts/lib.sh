@@ -110,6 +110,31 @@ stage() {
 	return "$rc"
 }
 
+# spawn ID CMD...: CMD in the background, its output and exit status held
+# for join_job. The VMs run on one core each (TCG), so a long VM job runs
+# beside other work. The status goes to a file, not to wait: by the join,
+# the bisect builds may have wrapped the pids (pid_max 32768), and bash
+# forgets a finished job whose pid a later child reuses.
+declare -A BG
+spawn() {
+	local id=$1
+	shift
+	rm -f "$LOGS/bg-$id.rc"
+	{
+		local rc=0
+		"$@" || rc=$?
+		echo "$rc" >"$LOGS/bg-$id.rc"
+	} >"$LOGS/bg-$id.out" 2>&1 &
+	BG[$id]=$!
+}
+# join_job ID: wait for spawn ID, print what it printed, return its status.
+join_job() {
+	wait "${BG[$1]}" 2>/dev/null
+	cat "$LOGS/bg-$1.out"
+	# no status file: the job died before it could write one
+	return "$(cat "$LOGS/bg-$1.rc" 2>/dev/null || echo 1)"
+}
+
 # The project config's fragments: config/*.config, then config/$BASE/*.config.
 config_fragments() {
 	local f
