@@ -106,8 +106,11 @@ coverage_report() {
 
 start=$(date +%s)
 gate "harness self-test" "$LOGS/harness-test.log" "$S/harness-test.sh"
-gate "install packages" "$LOGS/deps.log" "$S/deps.sh" &&
+if gate "install packages" "$LOGS/deps.log" "$S/deps.sh"; then
 	gate "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
+else
+	not_run "tree: base + patches/" "no packages"
+fi
 have_tree=$?
 
 built=1

@@ -210,11 +210,22 @@ LOGS=$tmp
 spawn t sh -c 'exit 3'
 bgcase "a job's status" 3
 spawn t sh -c 'exit 3'
-sleep 1
+wait "${BG[t]}"
 BG[t]=$$	# not a child: the pid bash forgot
 bgcase "a job's status, its pid forgotten" 3
 spawn t true
 bgcase "a job that passed" 0
+spawn t sh -c 'echo out'
+wait "${BG[t]}"
+rm "$tmp/bg-t.rc"
+bgcase "a job that left no status" 1
+n=$((n + 1))
+if [ "$(join_job t)" = out ]; then
+	say "ok $n join_job: the job's output"
+else
+	say "not ok $n join_job: the job's output"
+	bad=1
+fi
 
 say "1..$n"
 exit "$bad"

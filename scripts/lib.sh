@@ -129,10 +129,12 @@ spawn() {
 }
 # join_job ID: wait for spawn ID, print what it printed, return its status.
 join_job() {
+	local rc
 	wait "${BG[$1]}" 2>/dev/null
 	cat "$LOGS/bg-$1.out"
-	# no status file: the job died before it could write one
-	return "$(cat "$LOGS/bg-$1.rc" 2>/dev/null || echo 1)"
+	# no status (the job died before it wrote one): a failure
+	rc=$(cat "$LOGS/bg-$1.rc" 2>/dev/null)
+	return "${rc:-1}"
 }
 
 # The project config's fragments: config/*.config, then config/$BASE/*.config.
