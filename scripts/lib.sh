@@ -261,7 +261,7 @@ VTD_SECTIONS="vtd iommu_uapi_vfio"
 # ... and of the distribution-shaped kernel's, in the vtd VM (job dist)
 DIST_SECTIONS="dist type1"
 # ... and of the virtio VM's (job virtio)
-VIRTIO_SECTIONS="virtio"
+VIRTIO_SECTIONS="virtio iommu_uapi_vfio"
 # ... and of the noiommu VM's (job noiommu)
 NOIOMMU_SECTIONS="noiommu"
 
