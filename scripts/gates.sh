@@ -126,6 +126,10 @@ compare() {
 # changes either.
 build_patch() {
 	local frag=$BISECT/bisect.config first= stamp=$BISECT/config.commit
+	# Without ccache: it has served the bisect a compile of a later tree
+	# (a dependency file naming a header the patch does not have yet),
+	# and each patch's build is incremental anyway.
+	local CCACHE=()
 	mkdir -p "$BISECT"
 	# the fragment, and the base's own additions to it (config/kernels/7.3/)
 	cat "$ROOT/config/kernels/bisect.config" \
