@@ -106,12 +106,12 @@ coverage_report() {
 
 start=$(date +%s)
 gate "harness self-test" "$LOGS/harness-test.log" "$S/harness-test.sh"
+have_tree=1
 if gate "install packages" "$LOGS/deps.log" "$S/deps.sh"; then
-	gate "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
+	gate "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh" && have_tree=0
 else
 	not_run "tree: base + patches/" "no packages"
 fi
-have_tree=$?
 
 built=1
 if [ "$have_tree" = 0 ]; then
