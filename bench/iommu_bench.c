@@ -7,9 +7,12 @@
  *
  *   row NAME entries=N bytes=B median=NS min=NS max=NS
  *
- * NS is nanoseconds per entry (per call for the info rows), over REPS
- * repetitions of 8192 / N calls, at least 16. The floor rows move the
- * same bytes through /dev/iommu_bench_floor (bench/iommu_bench_floor.c).
+ * NS is nanoseconds per entry (per call for the info rows, per fault and
+ * its response for the fault rows), over REPS repetitions of 8192 / N
+ * calls, at least 16. The fault rows read N records in one read() and
+ * write their responses in one write(), or one a write() (the _1w rows,
+ * what QEMU does). The floor rows move the same bytes through
+ * /dev/iommu_bench_floor (bench/iommu_bench_floor.c).
  * scripts/bench.sh compares the kernels; this program expects nothing of
  * the numbers, and fails only when a call fails.
  */
@@ -241,6 +244,27 @@ static int fault_round_trip(unsigned int n, unsigned int unused)
 	return write(fault_fd, responses, len) == len ? 0 : -1;
 }
 
+/* ... with one response a write(), as QEMU sends them */
+static int fault_round_trip_1w(unsigned int n, unsigned int unused)
+{
+	ssize_t len = n * sizeof(records[0]);
+	unsigned int i;
+
+	for (i = 0; i != n; i++)
+		if (trigger())
+			return -1;
+	if (read(fault_fd, records, len) != len)
+		return -1;
+	for (i = 0; i != n; i++) {
+		responses[i].cookie = records[i].cookie;
+		responses[i].code = IOMMUFD_PAGE_RESP_SUCCESS;
+		if (write(fault_fd, &responses[i], sizeof(responses[i])) !=
+		    sizeof(responses[i]))
+			return -1;
+	}
+	return 0;
+}
+
 /* The same bytes through the floor device: n records out, n responses in */
 static int floor_rw(unsigned int n, unsigned int unused)
 {
@@ -250,6 +274,21 @@ static int floor_rw(unsigned int n, unsigned int unused)
 		return -1;
 	len = n * sizeof(responses[0]);
 	return write(floor_fd, responses, len) == len ? 0 : -1;
+}
+
+/* ... with one response a write() */
+static int floor_rw_1w(unsigned int n, unsigned int unused)
+{
+	ssize_t len = n * sizeof(records[0]);
+	unsigned int i;
+
+	if (read(floor_fd, records, len) != len)
+		return -1;
+	for (i = 0; i != n; i++)
+		if (write(floor_fd, &responses[i], sizeof(responses[i])) !=
+		    sizeof(responses[i]))
+			return -1;
+	return 0;
 }
 
 static int hw_info(unsigned int n, unsigned int unused)
@@ -300,6 +339,10 @@ int main(void)
 		row("fault", fault_round_trip, n, 0,
 		    n * (sizeof(records[0]) + sizeof(responses[0])));
 	}
+	row("floor_rw_1w", floor_rw_1w, FAULTS, 0,
+	    FAULTS * (sizeof(records[0]) + sizeof(responses[0])));
+	row("fault_1w", fault_round_trip_1w, FAULTS, 0,
+	    FAULTS * (sizeof(records[0]) + sizeof(responses[0])));
 	row("floor_info", floor_copy, 1, 0, 0);
 	row("hw_info", hw_info, 1, 0, 0);
 #ifdef IOMMU_GET_UAPI_INFO
