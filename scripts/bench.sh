@@ -13,7 +13,8 @@
 # The kernels are booted in turn, the base first, BOOTS times each, under
 # -icount (guest time counts instructions: no host noise) and then on the
 # wall clock. Each -icount round adds a boot of the tip that runs only
-# the KUnit suite iommu-uapi-bench: the batch copy alone.
+# the KUnit suite iommu-uapi-bench: the batch copy alone, and VT-d's copy
+# loop, 7.3's and the series', which no VM reaches (no QEMU nests).
 # scripts/bench-report.py prints the table, also in $LOGS/bench.txt.
 . "$(dirname "$0")/lib.sh"
 S=$ROOT/scripts
@@ -83,10 +84,25 @@ build_base() {
 	done
 }
 
+# What a run measured, for the table's head: when, on what, which commits
+bench_meta() {
+	local dirty=
+	git -C "$ROOT" diff --quiet HEAD -- || dirty=" (with changes not committed)"
+	say "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), BOOTS=$BOOTS"
+	say "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)," \
+		"$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo);" \
+		"$(qemu-system-x86_64 --version | head -1), TCG, one vCPU"
+	say "config: the project config with config/kernels/bench.config, both kernels"
+	say "kernels: $BASE_PKG $BASE_VERSION ($(git -C "$TREE" rev-parse --short base))" \
+		"and the series' tip ($(git -C "$TREE" rev-parse --short series))," \
+		"patches/ of $(git -C "$ROOT" rev-parse --short HEAD)$dirty"
+}
+
 # A VM run that fails leaves its rows out of the table; make bench then
 # fails too, after the table.
 failed=0
 if [ "${1:-}" != --report ]; then
+	bench_meta >"$LOGS/bench-meta.txt"
 	stage "install packages" "$LOGS/deps.log" "$S/deps.sh"
 	stage "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
 	"$S/build.sh"
