@@ -16,7 +16,8 @@ loop as 7.3 has it and as the series has it, with the series' loop
 built without each of its two changes (the inline copy, the batch left
 uninitialized) beside it.
 
-Goals (a row meets one only when it holds with the noise band on top):
+Goals, judged under -icount (a row meets one only when it holds with the
+noise band on top):
 a single-call row (one entry, one fault, one page response, hw_info) at
 most 1.02 of the base and at most 10 instructions above it; a batch of 8
 entries or more below 1.0 of the base; the batch copy at most 1.5x a bare
@@ -164,7 +165,7 @@ def vm_table(logs, clock, boots, goals):
         if r and name in SAME and key not in SINGLE:
             goal = 'no goal (*)'
             same.add(name)
-        elif r and name in FLOOR:
+        elif r and name in FLOOR and goals:
             bound = 1.02 if key in SINGLE or name != 'invalidate' else 1.0
             verdicts = [verdict(r, band, bound, below=bound == 1.0)]
             if key in SINGLE and icount:
@@ -259,10 +260,9 @@ def main():
           '(noise band wider than the margin)')
     for key, cause in goals.causes:
         print(f'missed {key[0]} at {key[1]}: {cause}')
-    wall = Goals()
-    rc |= vm_table(logs, 'wall', boots, wall)
-    print(f'wall: {wall.missed} goal(s) missed, {wall.noise} not judged; '
-          'the wall clock only shows that the icount rows hold there too')
+    rc |= vm_table(logs, 'wall', boots, None)
+    print('wall: no goals; under TCG the wall clock moves between boots by '
+          "more than the goals' margins (the A/A column)")
     return rc
 
 
