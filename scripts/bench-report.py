@@ -5,10 +5,11 @@ and what the run measured ($LOGS/bench-meta.txt, printed first).
 The base kernel is $BASE (7.3 unless set), named KERNEL 73.
 
 For each clock (icount, wall) and row of the mock VM: ns per entry on the
-base and on the tip, the median of the boots' medians with the least and
-the most any repetition took; tip/base; A/A, the same kernel against
-itself, the largest ratio between two boots' medians of either kernel: the
-noise band; under -icount (shift=0: a guest instruction is a nanosecond)
+base and on the tip, the median over the boots of each boot's least
+repetition under -icount (what else runs only adds instructions) or of its
+median on the wall clock, with the least and the most any repetition took;
+tip/base; A/A, the same kernel against itself, the largest ratio between
+two boots' measures of either kernel: the noise band; under -icount (shift=0: a guest instruction is a nanosecond)
 the instructions the tip adds per entry; each kernel against the floor row
 that moves the same bytes. Then the KUnit suite iommu-uapi-bench (tip,
 -icount): the batch copy against one copy_from_user(), and VT-d's copy
@@ -27,6 +28,7 @@ import os
 import re
 import statistics
 import sys
+import textwrap
 
 ROW = re.compile(r'^\[bench\] row (\S+) entries=(\d+) bytes=(\d+) '
                  r'median=([\d.]+) min=([\d.]+) max=([\d.]+)')
@@ -59,6 +61,12 @@ KERNELS = (OLD, 'tip')
 ORDER = (['floor', 'invalidate', 'invalidate_1x64'] + [''] * 7 +
          ['floor_rw', 'fault', 'floor_rw_1w', 'fault_1w'] + [''] * 6 +
          ['floor_info', 'hw_info', 'uapi_info'])
+
+
+def say(text):
+    """print prose, wrapped; a leading newline stays"""
+    lead = '\n' if text.startswith('\n') else ''
+    print(lead + textwrap.fill(text.lstrip('\n'), 78, subsequent_indent='  '))
 
 
 def order(name):
@@ -130,19 +138,24 @@ def vm_table(logs, clock, boots, goals):
         print(f'\n== {clock}: no complete run of each kernel')
         return 1
     icount = clock == 'icount'
-    print(f'\n== {clock}: {len(runs[OLD])} boots of {LABEL}, '
-          f'{len(runs["tip"])} of the tip, in turn; ns per entry '
-          '(per call for the info rows), median of the boots [min-max]'
-          + ('; +insn: instructions the tip adds per entry' if icount else ''))
-    print(f'{"row":16} {"entries":>7} {LABEL:>22} {"tip":>22} '
-          f'{"tip/" + LABEL:>8} {"A/A":>6} {"+insn" if icount else "":>6} '
-          f'{LABEL + "/flr":>8} {"tip/flr":>8}  goal')
+    say(f'\n== {clock}: {len(runs[OLD])} boots of {LABEL}, '
+        f'{len(runs["tip"])} of the tip, in turn; ns per entry '
+        '(per call for the info rows): the median of the boots\' '
+        + ('least repetitions' if icount else 'medians')
+        + ' [the least and most of any repetition]'
+        + ('; +insn: instructions the tip adds per entry' if icount else ''))
+    print(f'{"row":15} {"entries":>7} {LABEL:>20} {"tip":>20} '
+          f'{"tip/" + LABEL:>7} {"A/A":>6} {"+insn" if icount else "":>6} '
+          f'{LABEL + "/flr":>7} {"tip/flr":>7}  goal')
     keys = sorted({key for k in KERNELS for rows, _ in runs[k] for key in rows},
                   key=lambda kv: (order(kv[0]) // 10, kv[1], order(kv[0])))
     stat, same = {}, set()
+    # under -icount what else runs only adds instructions: a boot's least
+    # repetition is its measure; on the wall clock, its median
+    pick = 1 if icount else 0
     for key in keys:
         for k in KERNELS:
-            meds = [rows[key][0] for rows, _ in runs[k] if key in rows]
+            meds = [rows[key][pick] for rows, _ in runs[k] if key in rows]
             if meds:
                 stat[(k, key)] = (statistics.median(meds),
                                   min(rows[key][1] for rows, _ in runs[k] if key in rows),
@@ -171,21 +184,21 @@ def vm_table(logs, clock, boots, goals):
             if key in SINGLE and icount:
                 verdicts.append(delta_verdict(delta, (band - 1) * sold[0], 10))
             goal = goals.judge((name, n), *verdicts)
-            goal += f' (<={bound:g}{", +10 insn" if len(verdicts) > 1 else ""})'
+            goal += f' (<={bound:g}{", +10" if len(verdicts) > 1 else ""})'
         plus = f'{delta:+6.1f}' if delta is not None and icount else ''
-        print(f'{name:16} {n:7} {cell[0]:>22} {cell[1]:>22} '
-              f'{f"{r:.3f}" if r else "-":>8} {band:6.3f} {plus:>6} '
-              f'{f"{sold[0] / flr[0][0]:.3f}" if sold and flr[0] else "-":>8} '
-              f'{f"{stip[0] / flr[1][0]:.3f}" if stip and flr[1] else "-":>8}  {goal}')
+        print(f'{name:15} {n:7} {cell[0]:>20} {cell[1]:>20} '
+              f'{f"{r:.3f}" if r else "-":>7} {band:6.3f} {plus:>6} '
+              f'{f"{sold[0] / flr[0][0]:.2f}" if sold and flr[0] else "-":>7} '
+              f'{f"{stip[0] / flr[1][0]:.2f}" if stip and flr[1] else "-":>7}  {goal}')
     for name in sorted(same):
-        print(f'(*) {name}: {SAME[name]}')
+        say(f'(*) {name}: {SAME[name]}')
     for k in KERNELS:
         one = stat.get((k, ('invalidate_1x64', 64)))
         batch = [(n, stat.get((k, ('invalidate', n)))) for n in (1, 8, 64, 512)]
         if one and all(b for _, b in batch):
-            print(f'batching, {k}: ns per entry at 1, 8, 64, 512 entries a call: '
-                  + ', '.join(f'{b[0]:.1f}' for _, b in batch)
-                  + f'; 64 calls of 1 entry {one[0]:.1f}')
+            say(f'batching, {k}: ns per entry at 1, 8, 64, 512 entries a call: '
+                + ', '.join(f'{b[0]:.1f}' for _, b in batch)
+                + f'; 64 calls of 1 entry {one[0]:.1f}')
     return 0
 
 
@@ -201,11 +214,11 @@ def kunit_tables(logs, boots, goals):
         vals = [ku[key][col] for ku in kunit if key in ku and col in ku[key]]
         return statistics.median(vals), max(vals) / min(vals)
 
-    print(f'\n== KUnit iommu-uapi-bench (tip, -icount, {len(kunit)} boots, '
-          'each the least of 9 repetitions): ns per entry')
-    print("batch_copy: a driver's iommu_uapi_copy_user_array() of VT-d "
-          'invalidation entries (24 bytes) in one call, against one '
-          'copy_from_user() of the same bytes')
+    say(f'\n== KUnit iommu-uapi-bench (tip, -icount, {len(kunit)} boots, '
+        'each the least of 9 repetitions): ns per entry')
+    say("batch_copy: a driver's iommu_uapi_copy_user_array() of VT-d "
+        'invalidation entries (24 bytes) in one call, against one '
+        'copy_from_user() of the same bytes')
     print(f'{"entries":>7} {"table":>9} {"bare":>9} {"table/bare":>10} {"A/A":>6}  goal')
     for key in sorted(k for k in kunit[0] if k[0] == 'batch_copy'):
         (t, bt), (b, bb) = med(key, 'table'), med(key, 'bare')
@@ -214,13 +227,14 @@ def kunit_tables(logs, boots, goals):
         goal = goals.judge(key, verdict(t / b, band, bound))
         print(f'{key[1]:7} {t:9.1f} {b:9.1f} {t / b:10.2f} {band:6.3f}  '
               f'{goal} (<={bound:g})')
-    print("vtd_loop: VT-d's loop over one call's entries, 7.3's (one "
-          'iommu_copy_struct_from_user_array() an entry) and the tip\'s '
-          '(iommu_uapi_copy_user_array(), batches of 8); the tip\'s built '
-          'with its batch zeroed (zeroed) and with the general path only '
-          '(general); bare: one copy_from_user() of the entries')
+    say("vtd_loop: VT-d's loop over one call's entries, 7.3's (one "
+        'iommu_copy_struct_from_user_array() an entry) and the tip\'s '
+        '(iommu_uapi_copy_user_array(), batches of 8); the tip\'s built '
+        'with its batch zeroed (zeroed) and with the general path only '
+        '(general); bare: one copy_from_user() of the entries')
     print(f'{"entries":>7} {LABEL:>9} {"tip":>9} {"tip/" + LABEL:>8} '
           f'{"+insn":>7} {"zeroed":>9} {"general":>9} {"bare":>9} {"A/A":>6}  goal')
+    saved = None
     for key in sorted(k for k in kunit[0] if k[0] == 'vtd_loop'):
         n = key[1]
         cols = {c: med(key, c) for c in ('v73', 'tip', 'zeroed', 'general', 'bare')
@@ -231,7 +245,7 @@ def kunit_tables(logs, boots, goals):
         delta = (tip - old) * n
         if n == 1:
             goal = goals.judge(key, delta_verdict(delta, (band - 1) * old, 10))
-            goal += ' (+10 insn a call)'
+            goal += ' (+10 a call)'
         else:
             goal = goals.judge(key, verdict(tip / old, band, 1.0, below=True))
             goal += ' (<1.0)'
@@ -241,28 +255,30 @@ def kunit_tables(logs, boots, goals):
         print(f'{n:7} {old:9.1f} {tip:9.1f} {tip / old:8.3f} {delta:+7.1f} '
               f'{cell["zeroed"]} {cell["general"]} {cell["bare"]} {band:6.3f}  {goal}')
         if n == 1 and 'general' in cols and 'zeroed' in cols:
-            print(f'        at 1 entry a call the inline copy saves '
-                  f'{cols["general"][0] - tip:.0f} instructions, the '
-                  f'uninitialized batch {cols["zeroed"][0] - tip:.0f}')
+            saved = (cols['general'][0] - tip, cols['zeroed'][0] - tip)
+    if saved:
+        say(f'at 1 entry a call the inline copy saves {saved[0]:.0f} '
+            f'instructions, the uninitialized batch {saved[1]:.0f}')
     return 0
 
 
 def main():
     logs, boots = sys.argv[1], int(sys.argv[2])
     try:
-        print(open(os.path.join(logs, 'bench-meta.txt')).read().rstrip())
+        for line in open(os.path.join(logs, 'bench-meta.txt')):
+            say(line.rstrip())
     except OSError:
         print('(no bench-meta.txt: what was measured is not on record)')
     goals = Goals()
     rc = vm_table(logs, 'icount', boots, goals)
     rc |= kunit_tables(logs, boots, goals)
-    print(f'\nicount: {goals.missed} goal(s) missed, {goals.noise} not judged '
-          '(noise band wider than the margin)')
+    say(f'\nicount: {goals.missed} goal(s) missed, {goals.noise} not judged '
+        '(noise band wider than the margin)')
     for key, cause in goals.causes:
-        print(f'missed {key[0]} at {key[1]}: {cause}')
+        say(f'missed {key[0]} at {key[1]}: {cause}')
     rc |= vm_table(logs, 'wall', boots, None)
-    print('wall: no goals; under TCG the wall clock moves between boots by '
-          "more than the goals' margins (the A/A column)")
+    say('wall: no goals; under TCG the wall clock moves between boots by '
+        "more than the goals' margins (the A/A column)")
     return rc
 
 
