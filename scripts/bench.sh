@@ -102,9 +102,9 @@ bench_meta() {
 # fails too, after the table.
 failed=0
 if [ "${1:-}" != --report ]; then
-	bench_meta >"$LOGS/bench-meta.txt"
 	stage "install packages" "$LOGS/deps.log" "$S/deps.sh"
 	stage "tree: base + patches/" "$LOGS/tree.log" "$S/tree.sh"
+	bench_meta >"$LOGS/bench-meta.txt"
 	"$S/build.sh"
 	stage "bench kernel: the series" "$LOGS/bench-build-tip.log" build_tip
 	stage "bench kernel: $BASE" "$LOGS/bench-build-$B.log" build_base
